@@ -1,0 +1,57 @@
+"""The Jupyter server extension: settings, the contents-manager switch, our REST namespace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, default
+
+from ._version import __version__
+from .config import CS3Site
+from .handlers import api_handlers
+
+#: Every route of our REST namespace lives below this prefix (after the server's base_url).
+API_PREFIX = "/cs3/api"
+
+
+class CS3JupyterApp(ExtensionApp):
+    """Registers the cs3_jupyter REST API and, when a site is configured, the contents manager."""
+
+    name = "cs3_jupyter"
+    load_other_extensions = True
+    classes = [CS3Site]
+
+    manage_contents = Bool(
+        help="Make the EFSS site the server's file system by setting "
+        "ServerApp.contents_manager_class to cs3_jupyter.CS3ContentsManager. Defaults to True "
+        "when a site is configured (CS3Site.url and CS3Site.user), so installing the package "
+        "alone never takes a working local setup away. Environment: CS3_MANAGE_CONTENTS.",
+    ).tag(config=True)
+
+    @default("manage_contents")
+    def _default_manage_contents(self) -> bool:
+        import os
+
+        env = os.environ.get("CS3_MANAGE_CONTENTS")
+        if env is not None:
+            return env.strip().lower() not in {"0", "false", "no", "off", ""}
+        return CS3Site(config=self.config).configured
+
+    def _link_jupyter_server_extension(self, serverapp: Any) -> None:
+        super()._link_jupyter_server_extension(serverapp)
+        # The link step runs before the server builds its contents manager, so this is the
+        # one place where an extension enabled by JSON config alone can still choose it.
+        if self.manage_contents:
+            from .contents.manager import CS3ContentsManager
+
+            serverapp.contents_manager_class = CS3ContentsManager
+
+    def initialize_settings(self) -> None:
+        self.settings["cs3_site"] = CS3Site(config=self.config)
+        self.settings["cs3_version"] = __version__
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(
+            (API_PREFIX + route, handler, kwargs) for route, handler, kwargs in api_handlers()
+        )
