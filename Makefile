@@ -1,0 +1,45 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-python test-js lint browser clean
+
+# The virtual environment with the package (editable), its test extras and the built labextension.
+$(STAMP): pyproject.toml labextension/package.json
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/jupyter labextension develop --overwrite .
+	cd labextension && ../$(BIN)/jlpm install --immutable
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# JupyterLab against a local mesh of two EFSS sites, logged in as the first demo user.
+demo: setup
+	$(BIN)/python -m cs3_jupyter.demo
+
+lint: setup
+	$(BIN)/ruff check cs3_jupyter tests benchmarks
+	$(BIN)/ruff format --check cs3_jupyter tests benchmarks
+	cd labextension && ../$(BIN)/jlpm lint:check
+
+test-js: setup
+	cd labextension && ../$(BIN)/jlpm test
+
+test-python: setup browser
+	$(BIN)/python -m pytest
+
+# The one command that runs every check CI runs.
+test: lint test-js test-python
+
+clean:
+	rm -rf $(VENV) labextension/node_modules labextension/lib cs3_jupyter/labextension
