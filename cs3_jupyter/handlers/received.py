@@ -1,0 +1,31 @@
+"""``/cs3/api/received``: shares others made with me; accept or decline them."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from .sharing_base import SharingHandler
+
+
+class ReceivedHandler(SharingHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        state = self.get_query_argument("state", "all")
+        self.write_json(await self.call(self.service().received, state))
+
+
+class AcceptHandler(SharingHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, id: str) -> None:
+        self.write_json(await self.call(self.service().accept, id))
+
+
+class DeclineHandler(SharingHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, id: str) -> None:
+        await self.call(self.service().decline, id)
+        self.no_content()

@@ -1,0 +1,90 @@
+"""ScienceMesh invitations and contacts on the user's own site (protocols.md 4.2).
+
+Before two people at different sites can share, one generates an invitation token and the
+other accepts it at their own site, which tells the inviter's site over OCM
+(``/ocm/invite-accepted``). Both then list each other as "accepted users": our contacts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import SharingError
+from .http import SiteHTTP, json_body
+
+PREFIX = "/sciencemesh"
+
+
+class InvitesClient:
+    def __init__(self, http: SiteHTTP) -> None:
+        self.http = http
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(
+            method,
+            PREFIX + path,
+            data=json.dumps(body) if body is not None else None,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        if response.status_code == 404 and not response.content.strip().startswith(b"{"):
+            raise SharingError(
+                501,
+                "not_supported",
+                f"{self.http.domain} does not offer ScienceMesh invitations.",
+            )
+        if response.status_code >= 400:
+            raise _refusal(response.status_code, _message(response))
+        text = response.text.strip()
+        # Reva writes its JSON before setting a content type, so read by content, not header.
+        return json_body(response, self.http.domain, "invitation") if text else None
+
+    def generate(self, description: str = "") -> dict[str, Any]:
+        body = {"description": description} if description else {}
+        return self._call("POST", "/generate-invite", body) or {}
+
+    def accept(self, token: str, provider_domain: str) -> Any:
+        return self._call(
+            "POST", "/accept-invite", {"token": token, "providerDomain": provider_domain}
+        )
+
+    def accepted_users(self) -> list[dict[str, Any]]:
+        users = self._call("GET", "/find-accepted-users")
+        return [u for u in users or () if isinstance(u, dict)]
+
+    def delete_accepted_user(self, idp: str, user_id: str) -> None:
+        self._call("DELETE", "/delete-accepted-user", {"idp": idp, "user_id": user_id})
+
+
+def _message(response: Any) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error") or "")[:200]
+    return ""
+
+
+def _refusal(status: int, detail: str) -> SharingError:
+    lowered = detail.lower()
+    if "expired" in lowered:
+        return SharingError(410, "expired_token", "This invitation has expired; ask for a new one.")
+    if status == 409:
+        return SharingError(409, "already_accepted", "You have already accepted this invitation.")
+    if status in (400, 404) and "token" in lowered:
+        return SharingError(
+            404,
+            "invalid_token",
+            "This invitation token is not valid at that site; check the token and the site.",
+        )
+    if status == 403:
+        return SharingError(
+            403, "forbidden", "The inviting site does not trust your site, so it refused."
+        )
+    if status >= 500:
+        return SharingError(
+            502, "site_error", "A site failed while completing the invitation; try again later."
+        )
+    # The site's own text is only matched above, never echoed: it may quote the token.
+    return SharingError(400, "bad_request", "The site refused this invitation request.")
