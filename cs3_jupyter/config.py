@@ -36,6 +36,14 @@ def _env(name: str, fallback: str = "") -> str:
     return os.environ.get(ENV_VARS[name], fallback)
 
 
+def _site_url(value: str) -> str:
+    """The one spelling of a site URL (no trailing slash), wherever it was set."""
+    value = value.strip().rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError(f"CS3Site.url must start with http:// or https://, got {value!r}")
+    return value
+
+
 def _truthy(value: str) -> bool:
     return value.strip().lower() not in {"0", "false", "no", "off", ""}
 
@@ -96,7 +104,8 @@ class CS3Site(Configurable):
 
     @default("url")
     def _default_url(self) -> str:
-        return _env("url")
+        # Defaults skip @validate: normalize here too, or CS3_SITE_URL=".../" would slip through.
+        return _site_url(_env("url"))
 
     @default("user")
     def _default_user(self) -> str:
@@ -136,10 +145,7 @@ class CS3Site(Configurable):
 
     @validate("url")
     def _validate_url(self, proposal: dict[str, Any]) -> str:
-        value = proposal["value"].strip().rstrip("/")
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"CS3Site.url must start with http:// or https://, got {value!r}")
-        return value
+        return _site_url(proposal["value"])
 
     @property
     def configured(self) -> bool:

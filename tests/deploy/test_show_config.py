@@ -1,0 +1,144 @@
+"""``jupyter cs3-config`` shows what the server would use, from every config source, no secret.
+
+The command runs in a subprocess with a clean environment and its own config folders, the way an
+admin runs it in a single-user container.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "correct-horse-battery-staple"
+TOKEN = "eyJhbGciOi.secret-bearer.token"
+
+
+@pytest.fixture
+def run_command(tmp_path):
+    """Run the command with ``env`` and the given admin config folder; stdout and stderr."""
+    admin = tmp_path / "etc-jupyter"
+    admin.mkdir()
+
+    def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))}
+        clean.update(
+            {
+                # The folder the wheel installs into etc/jupyter, then the admin's.
+                "JUPYTER_CONFIG_PATH": os.pathsep.join([str(REPO / "jupyter-config"), str(admin)]),
+                "JUPYTER_CONFIG_DIR": str(tmp_path / "user-config"),
+                "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+                "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+                "PYTHONPATH": str(REPO),
+                **env,
+            }
+        )
+        return subprocess.run(
+            [sys.executable, "-m", "cs3_jupyter.show_config", *args],
+            env=clean,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    run.admin = admin
+    return run
+
+
+def test_reports_environment_settings_without_the_password(run_command):
+    result = run_command(
+        {
+            "CS3_SITE_URL": "https://cloud.example.org/",
+            "CS3_USER": "alice",
+            "CS3_PASSWORD": PASSWORD,
+            "CS3_MESH_DIRECTORY_URL": "https://mesh.example.org/providers.json",
+            "CS3_MANAGE_CONTENTS": "0",
+        },
+        "--json",
+    )
+    report = json.loads(result.stdout)
+    assert report["extension_enabled"] is True
+    assert report["extension_loaded"] is True
+    assert report["site"]["url"] == "https://cloud.example.org"
+    assert report["site"]["user"] == "alice"
+    assert report["site"]["credential_source"] == "password"
+    assert report["site"]["mesh_directory_url"] == "https://mesh.example.org/providers.json"
+    assert "CS3_PASSWORD" in report["environment"]
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_reads_admin_json_config_and_names_the_file(run_command):
+    config = run_command.admin / "jupyter_server_config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "CS3Site": {"url": "https://efss.example.org", "user": "bob", "token": TOKEN},
+                "CS3JupyterApp": {"manage_contents": False},
+            }
+        )
+    )
+    result = run_command({})
+    assert "https://efss.example.org" in result.stdout
+    assert "credential source        token" in result.stdout
+    assert str(config) in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_python_config_wins_over_environment(run_command):
+    (run_command.admin / "jupyter_server_config.py").write_text(
+        "c.CS3Site.url = 'https://from-python.example.org'\n"
+        "c.CS3JupyterApp.manage_contents = False\n"
+    )
+    report = json.loads(
+        run_command({"CS3_SITE_URL": "https://from-env.example.org"}, "--json").stdout
+    )
+    assert report["site"]["url"] == "https://from-python.example.org"
+
+
+def test_token_file_is_described_never_read_out(run_command, tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    result = run_command(
+        {
+            "CS3_SITE_URL": "https://cloud.example.org",
+            "CS3_USER": "carol",
+            "CS3_TOKEN_FILE": str(token_file),
+            "CS3_MANAGE_CONTENTS": "0",
+        }
+    )
+    assert f"token_file ({token_file}: readable)" in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_missing_token_file_is_pointed_out(run_command, tmp_path):
+    report = json.loads(
+        run_command(
+            {"CS3_TOKEN_FILE": str(tmp_path / "not-written-yet"), "CS3_MANAGE_CONTENTS": "0"},
+            "--json",
+        ).stdout
+    )
+    assert report["site"]["token_file_state"] == "missing"
+
+
+def test_credentials_inside_a_url_are_masked(run_command):
+    result = run_command(
+        {"CS3_SITE_URL": f"https://alice:{PASSWORD}@cloud.example.org", "CS3_MANAGE_CONTENTS": "0"}
+    )
+    assert "https://***@cloud.example.org" in result.stdout
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_settings_hidden_in_a_config_fragment_are_flagged(run_command):
+    fragments = run_command.admin / "jupyter_server_config.d"
+    fragments.mkdir()
+    (fragments / "site.json").write_text(json.dumps({"CS3Site": {"url": "https://lost.example"}}))
+    report = json.loads(run_command({}, "--json").stdout)
+    assert report["site"]["url"] == ""
+    assert any("site.json" in problem for problem in report["problems"])
