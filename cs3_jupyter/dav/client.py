@@ -1,0 +1,335 @@
+"""A small, blocking WebDAV client for one user on one EFSS site.
+
+Blocking on purpose: it is simple to test and reuse, and the Jupyter side runs every call
+in a worker thread. One pooled ``requests.Session`` per client keeps connections (and the
+session cookie Nextcloud sets, which spares a slow password check per request) alive.
+
+Paths are relative to the user's files root (see :mod:`.paths`); the client turns them into
+URLs and maps the server's hrefs back by stripping the base the server itself used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from . import errors, paths
+from .auth import Auth
+from .props import PROPFIND_BODY, Entry, parse_http_date, parse_multistatus
+
+log = logging.getLogger(__name__)
+
+Body = bytes | Iterable[bytes] | None
+
+
+@dataclass
+class WriteResult:
+    """What a PUT (or the final MOVE of a chunked upload) told us about the new file."""
+
+    etag: str | None
+    #: The modification time the site now reports, when the response says so.
+    last_modified: datetime | None
+
+
+class DavClient:
+    """WebDAV access to ``<url><files_root>`` as one user."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        auth: Auth,
+        *,
+        files_root: str = "/remote.php/dav/files/{user}/",
+        verify: bool | str = True,
+        timeout: float = 30.0,
+        pool_size: int = 8,
+    ) -> None:
+        self.site_url = url.rstrip("/")
+        self.user = user
+        self.auth = auth
+        parts = urlsplit(self.site_url)
+        #: Host (and port) of the site: how errors name it, never with user info.
+        self.site_name = parts.hostname or "the site"
+        if parts.port:
+            self.site_name += f":{parts.port}"
+        self._root = "/" + files_root.replace("{user}", quote(user, safe="")).strip("/") + "/"
+        self._verify = verify
+        self._timeout = timeout
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.auth = auth
+
+    # -- URLs ---------------------------------------------------------------------------
+
+    def url(self, path: str, *, collection: bool = False) -> str:
+        """The URL of a relative path (which must already be normalised)."""
+        url = self.site_url + self._root + paths.encode(path)
+        return url + "/" if collection and path else url
+
+    def dav_url(self, area: str) -> str:
+        """URL of another per-user DAV area (``uploads``, ``versions``) next to ``files``.
+
+        Nextcloud and ownCloud put them beside the files root (``.../dav/files/<user>/``
+        → ``.../dav/uploads/<user>/``); for any other layout we say it is not supported.
+        """
+        head, sep, _ = self._root.rstrip("/").rpartition("/files/")
+        if not sep:
+            raise errors.NotSupported(f"{self.site_name} has no '{area}' area for this files root.")
+        return f"{self.site_url}{head}/{area}/{quote(self.user, safe='')}/"
+
+    # -- requests and errors ----------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        path: str,
+        headers: dict[str, str] | None = None,
+        data: Body = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        """Send one request; a non-2xx answer becomes the matching :class:`DavError`.
+
+        After a 401 the credential gets one chance to refresh (a token file that changed)
+        and the request is repeated once, if its body can be sent twice.
+        """
+        response = self._send(method, url, headers, data, stream)
+        if response.status_code == 401 and not _is_stream(data):
+            if self.auth.refresh(response.request):
+                response.close()
+                response = self._send(method, url, headers, data, stream)
+        if response.status_code >= 400:
+            response.close()
+            raise self.error_for(response.status_code, method, path)
+        return response
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None,
+        data: Body,
+        stream: bool,
+    ) -> requests.Response:
+        try:
+            return self.session.request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                stream=stream,
+                timeout=self._timeout,
+                verify=self._verify,
+            )
+        except requests.Timeout:
+            raise errors.SiteTimeout(
+                f"{self.site_name} did not answer within {self._timeout:g} s. Try again in a "
+                "moment; if it keeps happening, the site may be overloaded or down."
+            ) from None
+        except requests.exceptions.SSLError:
+            raise errors.SiteUnavailable(
+                f"The TLS certificate of {self.site_name} could not be verified. If the site "
+                "uses a private CA, ask your administrator to set CS3Site.ca_bundle."
+            ) from None
+        except requests.ConnectionError:
+            raise errors.SiteUnavailable(
+                f"Cannot connect to {self.site_name}: the connection was refused or the network "
+                "is down. Check that the site is up and try again."
+            ) from None
+
+    def error_for(self, status: int, method: str, path: str) -> errors.DavError:
+        """The exception for a failed request, with a message that says what to do."""
+        site, shown = self.site_name, f"'{path or '/'}'"
+        if status == 401:
+            return errors.AuthenticationFailed(
+                f"{site} refused the credentials of user '{self.user}'. Log in again, or ask "
+                "your administrator to renew the password or token."
+            )
+        if status == 403:
+            return errors.PermissionDenied(
+                f"You may not change {shown} on {site}: it is read-only for you (for example a "
+                "share you can only view)."
+                if method not in ("GET", "PROPFIND")
+                else f"You may not read {shown} on {site}."
+            )
+        if status == 404:
+            return errors.NotFound(f"{shown} does not exist on {site}.")
+        if status == 409:
+            return errors.Conflict(
+                f"{method} of {shown} conflicts with the state on {site} (is the parent folder "
+                "missing?)."
+            )
+        if status == 412:
+            return errors.PreconditionFailed(
+                f"{shown} changed on {site} since it was last read.", status
+            )
+        if status == 423:
+            return errors.Locked(
+                f"{shown} is locked on {site}, probably open in another application. Close it "
+                "there or wait, then try again."
+            )
+        if status == 507:
+            return errors.QuotaExceeded(
+                f"Your storage quota on {site} is used up. Free some space (and empty the "
+                "trash bin), then try again."
+            )
+        if status >= 500:
+            return errors.SiteUnavailable(
+                f"{site} failed with HTTP {status} on {method} {shown}. Try again later.", status
+            )
+        return errors.ProtocolError(
+            f"{site} answered {method} {shown} with an unexpected HTTP {status}.", status
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _propfind(self, path: str, depth: str) -> list[Entry]:
+        path = paths.normalize(path)
+        response = self.request(
+            "PROPFIND",
+            self.url(path),
+            path=path,
+            headers={"Depth": depth, "Content-Type": "application/xml; charset=utf-8"},
+            data=PROPFIND_BODY,
+        )
+        if response.status_code != 207:
+            raise errors.ProtocolError(
+                f"{self.site_name} answered a PROPFIND with HTTP {response.status_code}, not 207."
+            )
+        entries = parse_multistatus(response.content)
+        if not entries:
+            raise errors.ProtocolError(f"{self.site_name} sent an empty listing for '{path}'.")
+        # The target is the entry every other one sits below: its href is the base the server
+        # used for `path`, whatever namespace that is in.
+        target = min(entries, key=lambda e: len(e.href_path.rstrip("/")))
+        target.path = path
+        children = []
+        for entry in entries:
+            if entry is target:
+                continue
+            rest = paths.relative_to(target.href_path, entry.href_path)
+            if not rest or "/" in rest:
+                log.warning(
+                    "Ignoring an entry outside '%s' in a listing from %s", path, self.site_name
+                )
+                continue
+            entry.path = paths.join(path, rest)
+            children.append(entry)
+        return [target, *children]
+
+    def stat(self, path: str) -> Entry:
+        """Properties of one file or folder (``PROPFIND Depth: 0``)."""
+        return self._propfind(path, "0")[0]
+
+    def listdir(self, path: str) -> tuple[Entry, list[Entry]]:
+        """A folder and its children in one ``PROPFIND Depth: 1``."""
+        target, *children = self._propfind(path, "1")
+        return target, children
+
+    def download(self, path: str) -> tuple[bytes, str | None]:
+        """The body of a file and the ETag of exactly that body."""
+        path = paths.normalize(path)
+        response = self.request("GET", self.url(path), path=path)
+        return response.content, response.headers.get("ETag")
+
+    def open_download(self, path: str) -> requests.Response:
+        """A streaming GET; the caller iterates ``iter_content`` and must close it."""
+        path = paths.normalize(path)
+        return self.request("GET", self.url(path), path=path, stream=True)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def put(
+        self,
+        path: str,
+        data: Body,
+        *,
+        if_match: str | None = None,
+        mtime: int | None = None,
+        sha1: str | None = None,
+    ) -> WriteResult:
+        """Write a file in one PUT, optionally only if it is still at ETag ``if_match``.
+
+        ``sha1`` (hex) is sent as ``OC-Checksum`` so sites that keep checksums report the
+        same one we computed, and the caller can know the new file's checksum unasked.
+        """
+        path = paths.normalize(path)
+        headers: dict[str, str] = {"Content-Type": "application/octet-stream"}
+        if sha1:
+            headers["OC-Checksum"] = f"SHA1:{sha1}"
+        if if_match:
+            headers["If-Match"] = if_match
+        if mtime is not None:
+            headers["X-OC-MTime"] = str(mtime)
+        try:
+            response = self.request("PUT", self.url(path), path=path, headers=headers, data=data)
+        except errors.NotFound:
+            # Nextcloud answers a PUT below a missing folder with 404, the RFC with 409.
+            raise errors.Conflict(
+                f"The folder of '{path}' does not exist on {self.site_name}."
+            ) from None
+        return write_result(response, mtime)
+
+    def mkcol(self, path: str) -> None:
+        """Create a folder; :class:`AlreadyExists` if something is already there."""
+        path = paths.normalize(path)
+        try:
+            self.request("MKCOL", self.url(path, collection=True), path=path)
+        except errors.ProtocolError as err:
+            if err.status == 405:
+                raise errors.AlreadyExists(
+                    f"'{path}' already exists on {self.site_name}."
+                ) from None
+            raise
+
+    def delete(self, path: str) -> None:
+        """Delete a file or folder (the site usually keeps it in its trash bin)."""
+        path = paths.normalize(path)
+        if not path:
+            raise errors.BadPath("The root folder cannot be deleted.")
+        self.request("DELETE", self.url(path), path=path)
+
+    def move(self, source: str, target: str, *, overwrite: bool = False) -> None:
+        """Rename on the server; :class:`AlreadyExists` if the target exists."""
+        self._transfer("MOVE", source, target, overwrite)
+
+    def copy(self, source: str, target: str, *, overwrite: bool = False) -> None:
+        """Copy on the server, without downloading anything."""
+        self._transfer("COPY", source, target, overwrite)
+
+    def _transfer(self, method: str, source: str, target: str, overwrite: bool) -> None:
+        source, target = paths.normalize(source), paths.normalize(target)
+        if not source or not target:
+            raise errors.BadPath("The root folder cannot be moved or copied, nor replaced.")
+        headers = {"Destination": self.url(target), "Overwrite": "T" if overwrite else "F"}
+        try:
+            self.request(method, self.url(source), path=source, headers=headers)
+        except errors.PreconditionFailed:
+            raise errors.AlreadyExists(f"'{target}' already exists on {self.site_name}.") from None
+
+
+def _is_stream(data: Body) -> bool:
+    return data is not None and not isinstance(data, bytes | str)
+
+
+def write_result(response: requests.Response, mtime: int | None) -> WriteResult:
+    """Read the new file's ETag, id and modification time from a write's response headers."""
+    headers = response.headers
+    last_modified = None
+    if mtime is not None and headers.get("X-OC-MTime", "").lower() == "accepted":
+        last_modified = datetime.fromtimestamp(mtime, tz=timezone.utc)
+    elif headers.get("Last-Modified"):
+        last_modified = parse_http_date(headers["Last-Modified"])
+    return WriteResult(
+        etag=headers.get("ETag") or headers.get("OC-ETag"), last_modified=last_modified
+    )

@@ -1,0 +1,62 @@
+"""Relative paths inside the user's root, and their percent-encoded form on the wire.
+
+A *relative path* is what Jupyter calls an API path: ``/``-separated, no leading slash,
+``""`` for the root. It is checked once here so that no other module has to think about
+``..``: a path that tries to climb out of the user's root is refused, never resolved.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlsplit
+
+from .errors import BadPath
+
+
+def normalize(path: str) -> str:
+    """The canonical form of a relative path; :class:`BadPath` if it could leave the root.
+
+    Empty segments and ``.`` are dropped (``a//b/./c`` is ``a/b/c``); ``..`` is refused
+    rather than resolved, because a client that sends it is confused or hostile either way.
+    """
+    parts = []
+    for part in path.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            raise BadPath(f"The path {path!r} contains '..', which is not allowed.")
+        if "\x00" in part:
+            raise BadPath("A path may not contain a NUL character.")
+        parts.append(part)
+    return "/".join(parts)
+
+
+def join(parent: str, name: str) -> str:
+    """``parent/name`` for relative paths, with the root written as ``""``."""
+    return f"{parent}/{name}" if parent else name
+
+
+def split(path: str) -> tuple[str, str]:
+    """(parent, name) of a normalised relative path."""
+    parent, _, name = path.rpartition("/")
+    return parent, name
+
+
+def encode(path: str) -> str:
+    """Percent-encode every segment (spaces, ``#``, ``%``, ``?``, ``+``, ``;``, unicode)."""
+    return "/".join(quote(part, safe="") for part in path.split("/"))
+
+
+def href_path(href: str) -> str:
+    """The decoded path of a ``d:href``, which servers send either as a path or a full URL."""
+    return unquote(urlsplit(href).path)
+
+
+def relative_to(base: str, decoded_path: str) -> str | None:
+    """``decoded_path`` below ``base`` (both decoded, absolute), or None if it is not below it."""
+    base = base.rstrip("/")
+    candidate = decoded_path.rstrip("/")
+    if candidate == base:
+        return ""
+    if candidate.startswith(base + "/"):
+        return candidate[len(base) + 1 :]
+    return None
