@@ -1,0 +1,96 @@
+"""Switchable failures, so tests can see how clients cope with what real sites do to them.
+
+Kinds and their parameters:
+- ``status``: ``code`` (e.g. 503), optional URL ``prefix`` -> every matching request gets it;
+- ``delay``: ``seconds``, optional URL ``prefix`` -> matching requests are answered late;
+- ``readonly``: ``user``, ``path`` -> that folder and all below lose W/C/K; writes get 403;
+- ``quota``: ``user``, ``bytes`` -> writes that would store more get 507;
+- ``lock``: ``user``, ``path`` -> writes to it or below get 423;
+- ``must_invite``: no parameters -> incoming OCM shares need an accepted ScienceMesh contact
+  (added for the sharing side; see federation.py).
+They live in memory only: a restart starts healthy.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .files import is_within, normpath
+
+_REQUIRED = {
+    "status": {"code"},
+    "delay": {"seconds"},
+    "readonly": {"user", "path"},
+    "quota": {"user", "bytes"},
+    "lock": {"user", "path"},
+    "must_invite": set(),
+}
+_OPTIONAL = {"status": {"prefix"}, "delay": {"prefix"}}
+
+
+class Faults:
+    """The site's active faults. Thread-safe; checks are cheap when nothing is set."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: list[tuple[str, dict[str, Any]]] = []
+
+    def set(self, kind: str, **params: Any) -> None:
+        """Add a fault; raises ValueError naming what is wrong with the parameters."""
+        if kind not in _REQUIRED:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(sorted(_REQUIRED))}")
+        missing = _REQUIRED[kind] - params.keys()
+        extra = params.keys() - _REQUIRED[kind] - _OPTIONAL.get(kind, set())
+        if missing or extra:
+            raise ValueError(
+                f"fault {kind!r} needs {sorted(_REQUIRED[kind])}"
+                f" (optional {sorted(_OPTIONAL.get(kind, set()))})"
+            )
+        params = dict(params)
+        if kind == "status":
+            params["code"] = int(params["code"])
+            if not 400 <= params["code"] <= 599:
+                raise ValueError("status fault code must be 4xx or 5xx")
+        if kind == "delay":
+            params["seconds"] = float(params["seconds"])
+        if kind == "quota":
+            params["bytes"] = int(params["bytes"])
+        if "path" in params:
+            params["path"] = normpath(str(params["path"]))
+        with self._lock:
+            self._active.append((kind, params))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._active.clear()
+
+    def _of(self, kind: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [params for k, params in self._active if k == kind]
+
+    def status(self, url_path: str) -> int | None:
+        for params in self._of("status"):
+            if url_path.startswith(params.get("prefix", "/")):
+                return params["code"]
+        return None
+
+    def delay(self, url_path: str) -> float:
+        return sum(
+            params["seconds"]
+            for params in self._of("delay")
+            if url_path.startswith(params.get("prefix", "/"))
+        )
+
+    def readonly(self, user: str, path: str) -> bool:
+        return any(p["user"] == user and is_within(path, p["path"]) for p in self._of("readonly"))
+
+    def quota(self, user: str) -> int | None:
+        limits = [p["bytes"] for p in self._of("quota") if p["user"] == user]
+        return min(limits) if limits else None
+
+    def must_invite(self) -> bool:
+        return bool(self._of("must_invite"))
+
+    def locked(self, user: str, path: str) -> bool:
+        return any(p["user"] == user and is_within(path, p["path"]) for p in self._of("lock"))
