@@ -30,10 +30,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PENDING_MOUNT = "{{TemporaryMountPointName#%s}}"  # what Nextcloud shows before acceptance
-NS = {"d": "DAV:", "oc": "http://owncloud.org/ns"}
+NS = {
+    "d": "DAV:",
+    "oc": "http://owncloud.org/ns",
+    "ocs": "http://open-collaboration-services.org/ns",
+}
 DAV_PROPS = b"""<?xml version="1.0"?>
-<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop>
-<d:getcontenttype/><d:getlastmodified/><d:resourcetype/><oc:permissions/><oc:fileid/>
+<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"
+ xmlns:ocs="http://open-collaboration-services.org/ns"><d:prop>
+<d:getcontenttype/><d:getlastmodified/><d:resourcetype/><ocs:share-permissions/><oc:fileid/>
 </d:prop></d:propfind>"""
 
 
@@ -331,11 +336,11 @@ def _props(xml: bytes) -> dict[str, Any]:
     if prop is None:
         return {}
     is_dir = prop.find("d:resourcetype/d:collection", NS) is not None
-    letters = prop.findtext("oc:permissions", "", NS)
+    bits = prop.findtext("ocs:share-permissions", "", NS)
     return {
         "mimetype": "httpd/unix-directory" if is_dir else prop.findtext("d:getcontenttype", "", NS),
         "mtime": _unix(prop.findtext("d:getlastmodified", "", NS)),
-        "permissions": _bits(letters, is_dir),
+        "permissions": int(bits) if bits.isdigit() else None,
         "type": "dir" if is_dir else "file",
         "file_id": prop.findtext("oc:fileid", "", NS),
     }
@@ -346,15 +351,3 @@ def _unix(http_date: str) -> int | None:
         return int(parsedate_to_datetime(http_date).timestamp())
     except (TypeError, ValueError):
         return None
-
-
-def _bits(letters: str, is_dir: bool) -> int:
-    """OCS bits from ``oc:permissions`` letters (R share, W/CK write, D delete)."""
-    bits = 1
-    if "R" in letters:
-        bits |= 16
-    if "W" in letters or "CK" in letters:
-        bits |= 2 | (4 if is_dir else 0)
-    if "D" in letters and is_dir:
-        bits |= 8
-    return bits
