@@ -39,6 +39,7 @@ from ..dav.props import Entry
 from .cache import StatCache
 from .checkpoints import CS3Checkpoints
 from .errors import to_http_error
+from .files import CS3FilesHandler
 from .models import base_model, body_of, fill_file, kind_of, read_notebook
 from .uploads import ChunkedSaves
 
@@ -69,6 +70,10 @@ class CS3ContentsManager(AsyncContentsManager):
     @default("checkpoints_class")
     def _default_checkpoints_class(self) -> type:
         return CS3Checkpoints
+
+    @default("files_handler_class")
+    def _default_files_handler_class(self) -> type:
+        return CS3FilesHandler
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -108,12 +113,13 @@ class CS3ContentsManager(AsyncContentsManager):
             )
         except errors.DavError as err:
             http_error = to_http_error(err)
-            if http_error.status_code >= 500:
+            if http_error.status_code >= 502:
                 self.log.warning("EFSS request failed: %s", err.message)
             raise http_error from None
 
     @staticmethod
-    def _normalize(path: str) -> str:
+    def normalize(path: str) -> str:
+        """The canonical relative path, or a 400 for one that could leave the home."""
         try:
             return paths.normalize(path)
         except errors.BadPath as err:
@@ -121,7 +127,7 @@ class CS3ContentsManager(AsyncContentsManager):
 
     async def entry(self, path: str, *, fresh: bool = False) -> Entry:
         """What the site says about ``path`` (from the cache unless ``fresh``)."""
-        path = self._normalize(path)
+        path = self.normalize(path)
         cached = None if fresh else self._cache.entry(path)
         if cached is not None:
             return cached
@@ -183,7 +189,7 @@ class CS3ContentsManager(AsyncContentsManager):
         format: str | None = None,
         require_hash: bool = False,
     ) -> dict[str, Any]:
-        path = self._normalize(path)
+        path = self.normalize(path)
         children = None
         if content and type in (None, "directory") and self._cache.entry(path) is None:
             # A listing also describes the folder itself: one request instead of two.
@@ -270,7 +276,7 @@ class CS3ContentsManager(AsyncContentsManager):
             ) from None
 
     async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
-        path = self._normalize(path)
+        path = self.normalize(path)
         if not path:
             raise HTTPError(400, "The root folder cannot be saved as a file.")
         if not self.allow_hidden and _hidden(path):
@@ -297,11 +303,7 @@ class CS3ContentsManager(AsyncContentsManager):
 
         validation: dict[str, Any] = {}
         if kind == "notebook":
-            notebook = nbformat.from_dict(model["content"])
-            self.check_and_sign(notebook, path)
-            body = nbformat.writes(
-                notebook, version=nbformat.NO_CONVERT, capture_validation_error=validation
-            ).encode("utf-8")
+            body = self._notebook_body(model["content"], path, validation)
         elif kind == "file":
             body = body_of(model, path)
         else:
@@ -317,6 +319,22 @@ class CS3ContentsManager(AsyncContentsManager):
             self.validate_notebook_model(saved, validation_error=validation)
         self.emit(data={"action": "save", "path": path})
         return saved
+
+    def _notebook_body(self, content: Any, path: str, validation: dict[str, Any]) -> bytes:
+        """Sign and serialise a notebook; schema problems are reported, not refused.
+
+        Like the stock manager, an invalid notebook is still saved (with a message), but a
+        model too broken to serialise is the client's error: a 400, never a 500.
+        """
+        try:
+            notebook = nbformat.from_dict(content)
+            self.check_and_sign(notebook, path)
+            text = nbformat.writes(
+                notebook, version=nbformat.NO_CONVERT, capture_validation_error=validation
+            )
+        except Exception as err:  # nbformat and the notary raise many kinds on bad input
+            raise HTTPError(400, f"'{path}' is not a notebook that can be saved: {err!r}") from None
+        return text.encode("utf-8")
 
     async def _save_chunk(self, model: dict[str, Any], path: str) -> dict[str, Any]:
         chunk = int(model["chunk"])
@@ -339,12 +357,12 @@ class CS3ContentsManager(AsyncContentsManager):
         return base_model(entry, kind_of(entry, model.get("type")))
 
     async def delete_file(self, path: str) -> None:
-        path = self._normalize(path)
+        path = self.normalize(path)
         await self.call(self.client.delete, path)
         self.forget(path)
 
     async def rename_file(self, old_path: str, new_path: str) -> None:
-        old_path, new_path = self._normalize(old_path), self._normalize(new_path)
+        old_path, new_path = self.normalize(old_path), self.normalize(new_path)
         if old_path == new_path:
             return
         try:
@@ -355,11 +373,11 @@ class CS3ContentsManager(AsyncContentsManager):
 
     async def copy(self, from_path: str, to_path: str | None = None) -> dict[str, Any]:
         """Copy a file on the site (``COPY``), naming it like jupyter_server does."""
-        source = self._normalize(from_path)
+        source = self.normalize(from_path)
         if (await self.entry(source)).is_dir:
             raise HTTPError(400, "Can't copy directories")
         from_dir, from_name = paths.split(source)
-        destination = from_dir if to_path is None else self._normalize(to_path)
+        destination = from_dir if to_path is None else self.normalize(to_path)
         if await self.dir_exists(destination):
             name = await self.increment_filename(
                 copy_pat.sub(".", from_name), destination, insert="-Copy"
@@ -380,7 +398,7 @@ class CS3ContentsManager(AsyncContentsManager):
 
     async def increment_filename(self, filename: str, path: str = "", insert: str = "") -> str:
         """A name not yet used in folder ``path``, from one listing instead of one probe per try."""
-        _, children = await self._children(self._normalize(path))
+        _, children = await self._children(self.normalize(path))
         taken = {child.name for child in children}
         basename, dot, ext = filename.rpartition(".")
         if ext != "ipynb":

@@ -21,7 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from . import errors, paths
 from .auth import Auth
-from .props import PROPFIND_BODY, Entry, parse_http_date, parse_multistatus
+from .props import PROPFIND_BODY, Entry, parse_http_date, parse_multistatus, quote_etag
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,8 @@ class DavClient:
         """The body of a file and the ETag of exactly that body."""
         path = paths.normalize(path)
         response = self.request("GET", self.url(path), path=path)
-        return response.content, response.headers.get("ETag")
+        etag = response.headers.get("ETag")
+        return response.content, quote_etag(etag) if etag else None
 
     def open_download(self, path: str) -> requests.Response:
         """A streaming GET; the caller iterates ``iter_content`` and must close it."""
@@ -330,6 +331,5 @@ def write_result(response: requests.Response, mtime: int | None) -> WriteResult:
         last_modified = datetime.fromtimestamp(mtime, tz=timezone.utc)
     elif headers.get("Last-Modified"):
         last_modified = parse_http_date(headers["Last-Modified"])
-    return WriteResult(
-        etag=headers.get("ETag") or headers.get("OC-ETag"), last_modified=last_modified
-    )
+    etag = headers.get("ETag") or headers.get("OC-ETag")
+    return WriteResult(etag=quote_etag(etag) if etag else None, last_modified=last_modified)

@@ -86,6 +86,15 @@ def _tag(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
 
 
+def quote_etag(value: str) -> str:
+    """ETags in their quoted form: some servers quote them in one place and not another,
+    and an ``If-Match`` must carry the form the server compares with."""
+    value = value.strip()
+    if value.startswith(('"', "W/")):
+        return value
+    return f'"{value}"'
+
+
 def parse_http_date(value: str) -> datetime:
     """RFC 1123 dates as servers send them in ``getlastmodified`` and ``Last-Modified``."""
     parsed = parsedate_to_datetime(value)
@@ -122,7 +131,7 @@ def _apply(entry: Entry, prop) -> None:
         if child.tag == _tag(DAV, "resourcetype"):
             entry.is_dir = child.find(_tag(DAV, "collection")) is not None
         elif child.tag == _tag(DAV, "getetag") and text:
-            entry.etag = text
+            entry.etag = quote_etag(text)
         elif child.tag == _tag(DAV, "getlastmodified") and text:
             entry.last_modified = parse_http_date(text)
         elif child.tag == _tag(DAV, "creationdate") and text:
