@@ -22,7 +22,6 @@ import requests
 HERE = Path(__file__).resolve().parent
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 HUB_CONFIG = HERE / "jupyterhub_test_config.py"
-HUB_USERS = ("alice", "bob")
 #: How long the hub or a single-user server may take to come up on a busy 2-core machine.
 STARTUP_LIMIT = 60.0
 
@@ -36,12 +35,17 @@ def free_port() -> int:
 class RunningHub:
     """A JupyterHub process and the HTTP calls a user makes to it."""
 
-    def __init__(self, state: Path, public_url: str, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, state: Path, public_url: str) -> None:
         self.state = state
         self.url = public_url
-        self.process = process
+        self.process: subprocess.Popen[bytes] | None = None
         self.log = state / "jupyterhub.log"
         self.http = requests.Session()
+        # Where the example configuration finds its per-user secrets (see its docs).
+        self.token_dir = state / "tokens"
+        self.app_passwords_file = state / "app-passwords.json"
+        # Where the stand-in identity provider takes the access token it hands out.
+        self.idp_dir = state / "idp"
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -60,12 +64,26 @@ class RunningHub:
         raise RuntimeError(f"JupyterHub did not come up:\n{self.log_tail()}")
 
     def login(self, name: str, password: str) -> str:
-        """Log in through the hub's API (the authenticator checks the password): a user token."""
-        response = self.http.post(
-            f"{self.url}/hub/api/users/{name}/tokens",
-            json={"auth": {"username": name, "password": password}, "note": "test login"},
-            timeout=30,
-        )
+        """Log in on the hub's login form, then get an API token for that session.
+
+        The form, not the token API's password body: only a real login stores the
+        authenticator's auth state, which is where the access token comes from.
+        """
+        with requests.Session() as browser:
+            browser.get(f"{self.url}/hub/login", timeout=30).raise_for_status()
+            xsrf = browser.cookies["_xsrf"]
+            form = {"username": name, "password": password, "_xsrf": xsrf}
+            response = browser.post(
+                f"{self.url}/hub/login", data=form, allow_redirects=False, timeout=30
+            )
+            assert response.status_code == 302, f"login failed:\n{self.log_tail()}"
+            response = browser.post(
+                f"{self.url}/hub/api/users/{name}/tokens",
+                json={"note": "test login"},
+                # The hub ties the XSRF token to the new session: use the one it set at login.
+                headers={"X-XSRFToken": browser.cookies["_xsrf"]},
+                timeout=30,
+            )
         assert response.status_code == 201, response.text
         return response.json()["token"]
 
@@ -99,7 +117,7 @@ class RunningHub:
 
     def stop(self) -> None:
         self.http.close()
-        if self.process.poll() is None:
+        if self.process and self.process.poll() is None:
             self.process.terminate()  # the hub stops the servers it spawned (cleanup_servers)
             try:
                 self.process.wait(timeout=30)
@@ -114,40 +132,45 @@ def hub_password() -> str:
 
 
 @pytest.fixture(scope="module")
+def hub_users() -> tuple[str, ...]:
+    """Who may log in to the hub: override in a module to match its EFSS users."""
+    return ("alice", "bob")
+
+
+@pytest.fixture(scope="module")
 def hub_site_env() -> dict[str, str]:
-    """The hub-side ``CS3_*`` settings (site, mesh): overridden by modules that have a mesh."""
+    """The hub-side ``CS3_*`` settings (site, mesh): override in a module that has a mesh."""
     return {}
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory, hub_password, hub_site_env) -> Iterator[RunningHub]:
+def hub(tmp_path_factory, hub_password, hub_users, hub_site_env) -> Iterator[RunningHub]:
     if not PROXY.exists():
         pytest.fail(f"configurable-http-proxy is missing: run `npm ci --prefix {HERE}`")
     state = tmp_path_factory.mktemp("hub")
-    public_url = f"http://127.0.0.1:{free_port()}"
+    running = RunningHub(state, f"http://127.0.0.1:{free_port()}")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))},
         **hub_site_env,
         "HUB_TEST_DIR": str(state),
         "HUB_TEST_PASSWORD": hub_password,
-        "HUB_TEST_USERS": ",".join(HUB_USERS),
-        "HUB_TEST_PUBLIC_URL": public_url,
+        "HUB_TEST_USERS": ",".join(hub_users),
+        "HUB_TEST_PUBLIC_URL": running.url,
         "HUB_TEST_HUB_URL": f"http://127.0.0.1:{free_port()}",
         "HUB_TEST_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
         "HUB_TEST_PROXY_COMMAND": str(PROXY),
-        "CS3_HUB_TOKEN_DIR": str(state / "tokens"),
-        "CS3_HUB_APP_PASSWORDS": str(state / "app-passwords.json"),
+        "CS3_HUB_TOKEN_DIR": str(running.token_dir),
+        "CS3_HUB_APP_PASSWORDS": str(running.app_passwords_file),
         "JUPYTERHUB_CRYPT_KEY": secrets.token_hex(32),
     }
-    with open(state / "jupyterhub.log", "wb") as log:
-        process = subprocess.Popen(
+    with open(running.log, "wb") as log:
+        running.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)],
             cwd=state,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    running = RunningHub(state, public_url, process)
     try:
         running.wait_until_up()
         yield running

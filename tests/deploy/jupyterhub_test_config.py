@@ -50,11 +50,6 @@ c.Spawner.environment.update(
         "JUPYTER_CONFIG_PATH": str(REPO / "jupyter-config"),
         # The cs3_jupyter of this working tree, whether or not it is installed in the venv.
         "PYTHONPATH": str(REPO),
-        **(
-            {"CS3_MANAGE_CONTENTS": os.environ["HUB_TEST_MANAGE_CONTENTS"]}
-            if "HUB_TEST_MANAGE_CONTENTS" in os.environ
-            else {}
-        ),
     }
 )
 
