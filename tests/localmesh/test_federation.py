@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from defusedxml import ElementTree as SafeET
+from localmesh_helpers import NC, parse_multistatus
 from sharing_client import SHARING, Client, cloud_id
 
 NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
-NS = {"d": "DAV:", "oc": "http://owncloud.org/ns", "nc": "http://nextcloud.org/ns"}
 
 
 def _pair(mesh, new_user, folder: str = "proj"):
@@ -35,17 +34,8 @@ def _share_and_accept(alice: Client, bob: Client, address: str, path: str = "/pr
     return created.data, pending[0]
 
 
-def _props(response) -> dict[str, dict[str, str]]:
-    """href -> {prop local name: text} from a 207 body."""
-    out = {}
-    for item in SafeET.fromstring(response.content).findall("d:response", NS):
-        props = {}
-        for stat in item.findall("d:propstat", NS):
-            if " 200 " in (stat.findtext("d:status", "", NS) + " "):
-                for prop in stat.find("d:prop", NS):
-                    props[prop.tag.split("}")[1]] = prop.text or ""
-        out[item.findtext("d:href", "", NS)] = props
-    return out
+def _hrefs(response) -> dict:
+    return {item.href: item for item in parse_multistatus(response.content)}
 
 
 def test_federated_round_trip(mesh, new_user):
@@ -62,8 +52,8 @@ def test_federated_round_trip(mesh, new_user):
     # B sees the share inside its own WebDAV tree, as a shared mount.
     listing = bob.listing()
     assert listing.status_code == 207
-    mount = _props(listing)[f"/remote.php/dav/files/{bob.user}/proj/"]
-    assert mount["mount-type"] == "shared"
+    mount = _hrefs(listing)[f"/remote.php/dav/files/{bob.user}/proj/"]
+    assert mount.text(f"{{{NC}}}mount-type") == "shared"
     assert bob.dav("GET", "proj/analysis.ipynb").content == NOTEBOOK
 
     # B writes through its own site; A sees the bytes and the very ETag B was given.
@@ -98,7 +88,7 @@ def test_federated_round_trip(mesh, new_user):
     assert alice.ocs("DELETE", f"{SHARING}/shares/{share['id']}").status == 200
     assert bob.ocs("GET", SHARING + "/remote_shares").data == []
     assert bob.dav("GET", "proj/analysis.ipynb").status_code == 404
-    assert f"/remote.php/dav/files/{bob.user}/proj/" not in _props(bob.listing())
+    assert f"/remote.php/dav/files/{bob.user}/proj/" not in _hrefs(bob.listing())
 
 
 def test_decline_removes_the_share_at_the_sender(mesh, new_user):
