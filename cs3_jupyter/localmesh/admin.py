@@ -6,6 +6,8 @@ file, so no user credential ever doubles as an admin key.
 - ``POST /users`` ``{"user", "password"?, "display_name"?, "groups"?}`` -> 201 credentials
 - ``POST /faults`` ``{"kind", ...params}`` -> 204; ``DELETE /faults`` -> 204
 - ``GET /stats`` -> requests by method; ``DELETE /stats`` -> 204
+- ``POST /uploads/expire`` ``{"idle_seconds"}`` -> ``{"expired": n}`` (chunked uploads idle
+  that long are dropped, as the site's own sweep does after 24 h)
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ def admin_app(site: Site):
             if (method, path) == ("DELETE", "/faults"):
                 site.faults.clear()
                 return _json(start_response, "204 No Content")
+            if (method, path) == ("POST", "/uploads/expire"):
+                idle = float(_read_json(environ).get("idle_seconds", 0))
+                return _json(start_response, "200 OK", {"expired": site.uploads.expire(idle)})
             if (method, path) == ("GET", "/stats"):
                 return _json(start_response, "200 OK", site.stats.snapshot())
             if (method, path) == ("DELETE", "/stats"):

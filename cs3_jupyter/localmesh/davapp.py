@@ -15,6 +15,8 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 from .daverrors import SabreError, SabreErrors
 from .davprovider import TreeProvider
 from .davtree import HomeView, ShareView, View
+from .davuploads import UploadsProvider
+from .davversions import VersionsProvider
 from .mounts import TokenShare
 from .users import basic_credentials, challenge_headers, verify_password
 
@@ -113,11 +115,14 @@ def make_dav_app(mount_path: str, providers: dict[str, TreeProvider]) -> WsgiDAV
 
 def private_dav_app(site: Site, remote_proxy=None) -> WsgiDAVApp:
     """Everything under /remote.php that a logged-in user reaches."""
+    files = TreeProvider(site, home_by_user_segment(site), remote_proxy=remote_proxy)
     return make_dav_app(
         "/remote.php",
         {
-            "/dav/files": TreeProvider(site, home_by_user_segment(site), remote_proxy=remote_proxy),
+            "/dav/files": files,
             "/webdav": TreeProvider(site, home_of_caller(site), remote_proxy=remote_proxy),
+            "/dav/uploads": UploadsProvider(site, files),
+            "/dav/versions": VersionsProvider(site),
         },
     )
 

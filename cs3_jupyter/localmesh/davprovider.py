@@ -93,9 +93,9 @@ class TreeProvider(DAVProvider):
         if method == "PROPFIND":
             environ.setdefault("HTTP_DEPTH", "1")  # Sabre's default, not RFC's infinity
         if method in _WRITE_METHODS:
-            _check_mtime(environ)
+            check_mtime(environ)
         if method == "PUT":
-            self._before_put(environ, view, rel)
+            self.check_put(environ, view, rel)
         elif method == "MKCOL":
             self._before_mkcol(environ, view, rel)
         elif method == "DELETE":
@@ -104,7 +104,11 @@ class TreeProvider(DAVProvider):
             return self._copy_or_move(environ, start_response, view, rel, method == "MOVE")
         return default_handler(environ, _adding_extra_headers(environ, start_response))
 
-    def _before_put(self, environ: dict, view: View, rel: str) -> None:
+    def check_put(self, environ: dict, view: View, rel: str):
+        """Every check Nextcloud makes before storing a file at ``rel``; returns the target
+        resource (None when new) and the parent folder's resource."""
+        if isinstance(view.locate(rel), RemotePlace):
+            raise SabreError(502, "Uploading into a federated share this way is not supported")
         target = self.resource_at(view, rel, environ)
         if rel == "" or (target is not None and target.is_collection):
             raise SabreError(405, "A folder exists at this path")
@@ -123,6 +127,7 @@ class TreeProvider(DAVProvider):
         node = target or parent
         self._require_unlocked(node.place.owner, _child(node, target, rel))
         self._check_declared_size(environ, parent.place.owner, target)
+        return target, parent
 
     def _before_mkcol(self, environ: dict, view: View, rel: str) -> None:
         parent = self.resource_at(view, parent_of(rel) or "", environ) if rel else None
@@ -218,6 +223,17 @@ class TreeProvider(DAVProvider):
         except ValueError:
             raise SabreError(400, "Invalid destination path") from None
 
+    def view_of_url(self, environ: dict, url: str) -> tuple[View, str]:
+        """A Destination URL from another URL family (uploads, versions) inside this tree."""
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc.lower() != environ.get("HTTP_HOST", "").lower():
+            raise SabreError(502, "The destination is on another server")
+        root = self.mount_path + self.share_path
+        path = unquote(parts.path)
+        if not path.startswith(root + "/"):
+            raise SabreError(502, "The destination is outside the files tree")
+        return self.view_of(environ, path[len(root) :])
+
     # --- checks ----------------------------------------------------------------------------
 
     @staticmethod
@@ -242,7 +258,8 @@ class TreeProvider(DAVProvider):
                 raise SabreError(507, "Insufficient space")
 
 
-def _check_mtime(environ: dict) -> None:
+def check_mtime(environ: dict) -> None:
+    """``X-OC-MTime`` must be whole unix seconds; anything else is refused before writing."""
     value = environ.get("HTTP_X_OC_MTIME")
     if value is not None and not value.strip().lstrip("-").isdigit():
         raise SabreError(400, "X-OC-MTime must be a unix timestamp in seconds")
@@ -263,3 +280,10 @@ def _adding_extra_headers(environ: dict, start_response):
         return start_response(status, headers, exc_info)
 
     return wrapped
+
+
+def target_place(view: View, rel: str) -> Place:
+    """Where a file written at ``rel`` goes (check_put has ruled out federated shares)."""
+    place = view.locate(rel)
+    assert isinstance(place, Place)
+    return place

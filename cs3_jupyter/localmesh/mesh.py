@@ -156,6 +156,12 @@ class Mesh:
     def reset_stats(self, site: str) -> None:
         self._admin("DELETE", site, "/stats")
 
+    def expire_uploads(self, site: str, idle_seconds: float = 0) -> int:
+        """Drop chunked uploads idle for ``idle_seconds`` (the site does this after 24 h)."""
+        return self._admin("POST", site, "/uploads/expire", {"idle_seconds": idle_seconds})[
+            "expired"
+        ]
+
     def _admin(self, method: str, site: str, path: str, payload: dict | None = None) -> Any:
         if self._process is None:
             raise MeshError("the mesh is not running")

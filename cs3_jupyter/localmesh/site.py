@@ -22,6 +22,7 @@ from .db import Database
 from .faults import Faults
 from .files import FileTree
 from .mounts import MountTable, TokenShareTable
+from .uploads import DEFAULT_TTL, UploadStore
 from .users import UserInfo, Users, challenge_headers
 
 log = logging.getLogger("cs3_jupyter.localmesh")
@@ -66,6 +67,8 @@ class Site:
         self.db = Database(self.data_dir / "site.sqlite3")
         self.users = Users(self.db)
         self.files = FileTree(self.db, self.data_dir)
+        self.uploads = UploadStore(self.db, self.data_dir)
+        self.upload_ttl: float = DEFAULT_TTL
         self.mounts = MountTable()
         self.token_shares = TokenShareTable()
         self.faults = Faults()

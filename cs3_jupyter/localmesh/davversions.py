@@ -1,0 +1,156 @@
+"""File versions at ``/remote.php/dav/versions/<user>/versions/<fileid>/`` (Nextcloud layout).
+
+A version's name is its timestamp (unique per file here). As on Nextcloud, the listing also
+shows the current content, which cannot be fetched there (404), and version ETags are not
+quoted. Restore: MOVE a version to ``/remote.php/dav/versions/<user>/restore/<anything>``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from wsgidav import util
+from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
+
+from .daverrors import SabreError, from_tree_error
+from .davtree import NC
+from .files import Entry, FileTreeError, Version
+
+if TYPE_CHECKING:
+    from .site import Site
+
+
+def _current_name(site: Site, entry: Entry) -> int:
+    """The name the current content will carry once it becomes a version."""
+    versions = site.files.versions(entry.fileid)
+    name = int(entry.mtime)
+    return max(name, versions[0].vid + 1) if versions and name <= versions[0].vid else name
+
+
+class _Folder(DAVCollection):
+    def __init__(self, path: str, environ: dict, names: list[str]) -> None:
+        super().__init__(path, environ)
+        self._names = names
+
+    def get_member_names(self) -> list[str]:
+        return self._names
+
+    def get_member(self, name: str):
+        return self.provider.get_resource_inst(f"{self.path.rstrip('/')}/{name}", self.environ)
+
+
+class VersionFile(DAVNonCollection):
+    """One version (or, with ``version=None``, the current content as listed)."""
+
+    def __init__(
+        self, path: str, environ: dict, site: Site, entry: Entry, version: Version | None
+    ) -> None:
+        super().__init__(path, environ)
+        self.site, self.entry, self.version = site, entry, version
+
+    def get_content_length(self) -> int:
+        return self.version.size if self.version else self.entry.size
+
+    def get_content_type(self) -> str:
+        return "application/octet-stream"
+
+    def get_etag(self) -> str:
+        return self.version.etag if self.version else self.entry.etag
+
+    def get_last_modified(self) -> float:
+        return self.version.mtime if self.version else self.entry.mtime
+
+    def support_etag(self) -> bool:
+        return True
+
+    def support_ranges(self) -> bool:
+        return True
+
+    def get_content(self):
+        if self.version is None:
+            raise SabreError(404, "The current version is served by the files tree")
+        return open(self.site.files.version_path(self.entry.fileid, self.version.vid), "rb")
+
+    def get_property_value(self, name: str):
+        if name == f"{{{NC}}}version-author":
+            return self.version.author if self.version else self.entry.user
+        if name == f"{{{NC}}}version-label":
+            return ""
+        return super().get_property_value(name)
+
+    def get_property_names(self, *, is_allprop: bool) -> list[str]:
+        names = super().get_property_names(is_allprop=is_allprop)
+        return [*names, f"{{{NC}}}version-author", f"{{{NC}}}version-label"]
+
+
+class VersionsProvider(DAVProvider):
+    """Only the caller's own files have versions here (shared files: ask the owner)."""
+
+    def __init__(self, site: Site) -> None:
+        super().__init__()
+        self.site = site
+
+    def _parts(self, environ: dict, path: str) -> list[str]:
+        parts = [p for p in path.split("/") if p]
+        if not parts or parts[0] != environ.get("localmesh.user"):
+            raise SabreError(404, "No such versions folder")
+        return parts
+
+    def _entry(self, user: str, fileid: str) -> Entry | None:
+        entry = self.site.files.by_id(int(fileid)) if fileid.isdigit() else None
+        return entry if entry is not None and entry.user == user and not entry.is_dir else None
+
+    def get_resource_inst(self, path: str, environ: dict):
+        parts = self._parts(environ, path)
+        user = parts[0]
+        if len(parts) == 1:
+            return _Folder(f"/{user}", environ, ["versions", "restore"])
+        if parts[1] == "restore" and len(parts) == 2:
+            return _Folder(f"/{user}/restore", environ, [])
+        if parts[1] != "versions" or len(parts) > 4:
+            return None
+        if len(parts) == 2:
+            return _Folder(f"/{user}/versions", environ, [])
+        entry = self._entry(user, parts[2])
+        if entry is None:
+            return None
+        names = [str(_current_name(self.site, entry))]
+        names += [str(v.vid) for v in self.site.files.versions(entry.fileid)]
+        if len(parts) == 3:
+            return _Folder(f"/{user}/versions/{parts[2]}", environ, names)
+        if parts[3] not in names:
+            return None
+        version = next(
+            (v for v in self.site.files.versions(entry.fileid) if str(v.vid) == parts[3]), None
+        )
+        return VersionFile(path, environ, self.site, entry, version)
+
+    def custom_request_handler(self, environ: dict, start_response, default_handler):
+        method = environ["REQUEST_METHOD"]
+        if method in ("PROPFIND", "GET", "HEAD", "OPTIONS"):
+            if method == "PROPFIND":
+                environ.setdefault("HTTP_DEPTH", "1")
+            return default_handler(environ, start_response)
+        if method != "MOVE":
+            raise SabreError(403, "Versions are read-only; MOVE one to restore/ to restore it")
+        return self._restore(environ, start_response)
+
+    def _restore(self, environ: dict, start_response):
+        source = self.get_resource_inst(environ["PATH_INFO"], environ)
+        if not isinstance(source, VersionFile) or source.version is None:
+            raise SabreError(404, "No such version")
+        user = environ["localmesh.user"]
+        target = unquote(environ.get("HTTP_DESTINATION", "")).split("://", 1)[-1]
+        if f"/versions/{user}/restore/" not in target:
+            raise SabreError(403, "Versions can only be moved to the restore folder")
+        entry = source.entry
+        if self.site.faults.readonly(entry.user, entry.path):
+            raise SabreError(403, "You may not change this file")
+        if self.site.faults.locked(entry.user, entry.path):
+            raise SabreError(423, f'"{entry.name}" is locked')
+        try:
+            self.site.files.restore_version(entry.fileid, source.version.vid, author=user)
+        except FileTreeError as exc:
+            raise from_tree_error(exc) from None
+        return util.send_status_response(environ, start_response, 201)
