@@ -41,5 +41,10 @@ export default defineConfig([
       'prefer-arrow-callback': 'error'
     }
   },
+  {
+    // Test data is not user-facing text.
+    files: ['src/**/__tests__/**'],
+    rules: { 'jupyter/no-untranslated-string': 'off' }
+  },
   prettierRecommended
 ]);

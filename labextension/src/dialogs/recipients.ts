@@ -1,0 +1,108 @@
+/**
+ * The decisions behind the Share dialog's form, kept apart from React so they can
+ * be tested alone: which suggestion a typed text means, how the arrow keys move,
+ * and what request the form turns into.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { INewShare, IRecipient, Permission } from '../api';
+import { expiryProblem } from '../format';
+
+/**
+ * The recipient a typed text unambiguously names: an exact id, label or
+ * `id@site` match, or the one suggestion when there is only one. Null when the
+ * user still has to pick from the list.
+ */
+export function pickRecipient(
+  typed: string,
+  candidates: IRecipient[]
+): IRecipient | null {
+  const text = typed.trim().toLowerCase();
+  if (!text) {
+    return null;
+  }
+  const exact = candidates.filter(
+    c =>
+      c.id.toLowerCase() === text ||
+      c.label.toLowerCase() === text ||
+      `${c.id}@${c.site}`.toLowerCase() === text
+  );
+  if (exact.length === 1) {
+    return exact[0];
+  }
+  return candidates.length === 1 && exact.length === 0 && !text.includes(' ')
+    ? candidates[0]
+    : null;
+}
+
+/** The next highlighted suggestion for an arrow key, wrapping at both ends; -1 when none. */
+export function moveActive(
+  active: number,
+  delta: number,
+  count: number
+): number {
+  if (count <= 0) {
+    return -1;
+  }
+  if (active < 0) {
+    return delta > 0 ? 0 : count - 1;
+  }
+  return (active + delta + count) % count;
+}
+
+export interface IShareForm {
+  path: string;
+  recipient: IRecipient;
+  permission: Permission;
+  expiration: string;
+  note: string;
+}
+
+/** Turn the filled-in form into the API request, or say in words what is wrong. */
+export function shareRequest(
+  form: IShareForm,
+  trans: TranslationBundle,
+  now: Date = new Date()
+): { share: INewShare } | { error: string } {
+  const problem = expiryProblem(form.expiration, trans, now);
+  if (problem) {
+    return { error: problem };
+  }
+  const share: INewShare = {
+    path: form.path,
+    type: form.recipient.type,
+    recipient: form.recipient.id,
+    permission: form.permission
+  };
+  if (form.expiration) {
+    share.expiration = form.expiration;
+  }
+  if (form.note.trim()) {
+    share.note = form.note.trim();
+  }
+  return { share };
+}
+
+/** The request for a public link, or what is wrong with the link form. */
+export function linkRequest(
+  form: { path: string; password: string; expiration: string },
+  trans: TranslationBundle,
+  now: Date = new Date()
+): { share: INewShare } | { error: string } {
+  const problem = expiryProblem(form.expiration, trans, now);
+  if (problem) {
+    return { error: problem };
+  }
+  const share: INewShare = {
+    path: form.path,
+    type: 'link',
+    permission: 'view'
+  };
+  if (form.password) {
+    share.password = form.password;
+  }
+  if (form.expiration) {
+    share.expiration = form.expiration;
+  }
+  return { share };
+}

@@ -1,0 +1,469 @@
+import { Dialog, ReactWidget } from '@jupyterlab/apputils';
+import { UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import type { IRecipient, ItemType, Permission } from '../api';
+import { today } from '../format';
+import type { IPanelContext } from '../panel/context';
+import { SharedRow } from '../panel/shared';
+import { FormDialog } from './dialog';
+import {
+  linkRequest,
+  moveActive,
+  pickRecipient,
+  shareRequest
+} from './recipients';
+
+/** The file or folder being shared. */
+export interface IShareTarget {
+  path: string;
+  name: string;
+  itemType: ItemType;
+}
+
+const SEARCH_DELAY_MS = 250;
+
+/** Open the Share dialog for one item; resolves when the user closes it. */
+export async function showShareDialog(
+  context: IPanelContext,
+  target: IShareTarget,
+  defaultPermission: Permission
+): Promise<void> {
+  const { trans } = context;
+  const body = ReactWidget.create(
+    <ShareForm
+      context={context}
+      target={target}
+      defaultPermission={defaultPermission}
+    />
+  );
+  body.addClass('jp-ScienceMesh-shareDialog');
+  const dialog = new FormDialog({
+    title:
+      target.itemType === 'directory'
+        ? trans.__('Share folder "%1"', target.name)
+        : trans.__('Share "%1"', target.name),
+    body,
+    buttons: [Dialog.cancelButton({ label: trans.__('Close') })],
+    focusNodeSelector: 'input',
+    hasClose: true
+  });
+  void context.model.load('shares');
+  await dialog.launch();
+}
+
+function ShareForm(props: {
+  context: IPanelContext;
+  target: IShareTarget;
+  defaultPermission: Permission;
+}): JSX.Element {
+  const { context, target } = props;
+  const { model, trans } = context;
+  return (
+    <div className="jp-ScienceMesh-shareForm">
+      <PersonForm {...props} />
+      <LinkForm context={context} target={target} />
+      <section aria-label={trans.__('Who has access')}>
+        <h3 className="jp-ScienceMesh-subtitle">
+          {trans.__('Who has access')}
+        </h3>
+        <UseSignal signal={model.changed} initialSender={model}>
+          {() => {
+            const shares = model.state.shares.filter(
+              s => s.path === target.path
+            );
+            return shares.length ? (
+              <ul className="jp-ScienceMesh-list">
+                {shares.map(share => (
+                  <SharedRow
+                    key={share.id}
+                    context={context}
+                    share={share}
+                    showItem={false}
+                  />
+                ))}
+              </ul>
+            ) : (
+              <p className="jp-ScienceMesh-empty">
+                {trans.__('Only you have access to "%1".', target.name)}
+              </p>
+            );
+          }}
+        </UseSignal>
+      </section>
+    </div>
+  );
+}
+
+/** Share with a person or group, here or at another site. */
+function PersonForm(props: {
+  context: IPanelContext;
+  target: IShareTarget;
+  defaultPermission: Permission;
+}): JSX.Element {
+  const { context, target } = props;
+  const { model, trans } = context;
+  const [query, setQuery] = React.useState('');
+  const [selected, setSelected] = React.useState<IRecipient | null>(null);
+  const [suggestions, setSuggestions] = React.useState<IRecipient[]>([]);
+  const [listOpen, setListOpen] = React.useState(false);
+  const [active, setActive] = React.useState(-1);
+  const [permission, setPermission] = React.useState<Permission>(
+    props.defaultPermission
+  );
+  const [expiration, setExpiration] = React.useState('');
+  const [note, setNote] = React.useState('');
+  const [error, setError] = React.useState('');
+  const [busy, setBusy] = React.useState(false);
+  const searchId = React.useRef(0);
+
+  // Search as the user types, after a short pause; answers to older queries are dropped.
+  React.useEffect(() => {
+    const text = query.trim();
+    if (!text || selected) {
+      setSuggestions([]);
+      setListOpen(false);
+      return;
+    }
+    const id = ++searchId.current;
+    const timer = window.setTimeout(async () => {
+      try {
+        const found = await model.api.recipients(text);
+        if (id === searchId.current) {
+          setSuggestions(found);
+          setListOpen(found.length > 0);
+          setActive(found.length ? 0 : -1);
+        }
+      } catch {
+        // A typed address that does not resolve yet is normal while typing;
+        // the reason is shown if the user tries to share with it.
+        if (id === searchId.current) {
+          setSuggestions([]);
+          setListOpen(false);
+        }
+      }
+    }, SEARCH_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [query, selected]);
+
+  const choose = (recipient: IRecipient) => {
+    setSelected(recipient);
+    setQuery(recipient.label);
+    setListOpen(false);
+    setError('');
+  };
+
+  const resolveRecipient = async (): Promise<IRecipient | null> => {
+    if (selected) {
+      return selected;
+    }
+    const text = query.trim();
+    if (!text) {
+      setError(trans.__('Type the name of a person or group to share with.'));
+      return null;
+    }
+    try {
+      const found = await model.api.recipients(text);
+      const match = pickRecipient(text, found);
+      if (!match) {
+        setError(
+          found.length
+            ? trans.__(
+                'Several people match "%1": pick one from the list.',
+                text
+              )
+            : trans.__(
+                'No one called "%1" was found. Type a name from your site, or user@site for someone at another ScienceMesh site.',
+                text
+              )
+        );
+        setSuggestions(found);
+        setListOpen(found.length > 0);
+      }
+      return match;
+    } catch (reason) {
+      setError((reason as Error).message);
+      return null;
+    }
+  };
+
+  const submit = async (event?: React.FormEvent) => {
+    event?.preventDefault();
+    if (busy) {
+      return;
+    }
+    setBusy(true);
+    setError('');
+    try {
+      const recipient = await resolveRecipient();
+      if (!recipient) {
+        return;
+      }
+      const request = shareRequest(
+        { path: target.path, recipient, permission, expiration, note },
+        trans
+      );
+      if ('error' in request) {
+        setError(request.error);
+        return;
+      }
+      const created = await context.run(
+        () => model.createShare(request.share),
+        () =>
+          trans.__('"%1" is now shared with %2.', target.name, recipient.label),
+        setError
+      );
+      if (created) {
+        setQuery('');
+        setSelected(null);
+        setNote('');
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      setListOpen(suggestions.length > 0);
+      setActive(
+        moveActive(
+          active,
+          event.key === 'ArrowDown' ? 1 : -1,
+          suggestions.length
+        )
+      );
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      if (listOpen && active >= 0 && active < suggestions.length) {
+        choose(suggestions[active]);
+      } else {
+        void submit();
+      }
+    } else if (event.key === 'Escape' && listOpen) {
+      event.preventDefault();
+      setListOpen(false);
+    }
+  };
+
+  const listId = 'jp-ScienceMesh-recipients';
+  return (
+    <form
+      className="jp-ScienceMesh-form"
+      data-form="share"
+      onSubmit={event => void submit(event)}
+    >
+      <label
+        className="jp-ScienceMesh-label"
+        htmlFor="jp-ScienceMesh-recipient"
+      >
+        {trans.__('Share with')}
+      </label>
+      <div className="jp-ScienceMesh-combobox">
+        <input
+          id="jp-ScienceMesh-recipient"
+          className="jp-ScienceMesh-input"
+          role="combobox"
+          aria-autocomplete="list"
+          aria-controls={listId}
+          aria-expanded={listOpen}
+          aria-activedescendant={
+            listOpen && active >= 0 ? `${listId}-${active}` : undefined
+          }
+          autoComplete="off"
+          placeholder={trans.__('Name, group, or user@site')}
+          value={query}
+          onChange={event => {
+            setQuery(event.target.value);
+            setSelected(null);
+            setError('');
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setListOpen(false)}
+        />
+        {listOpen ? (
+          <ul id={listId} role="listbox" className="jp-ScienceMesh-suggestions">
+            {suggestions.map((s, index) => (
+              <li
+                key={`${s.type}:${s.id}`}
+                id={`${listId}-${index}`}
+                role="option"
+                aria-selected={index === active}
+                className="jp-ScienceMesh-suggestion"
+                onMouseDown={event => {
+                  event.preventDefault();
+                  choose(s);
+                }}
+              >
+                <span className="jp-ScienceMesh-name">{s.label}</span>
+                <span className="jp-ScienceMesh-meta">
+                  {s.type === 'group'
+                    ? trans.__('group at %1', s.site)
+                    : s.source === 'contact'
+                      ? trans.__('contact at %1', s.site)
+                      : s.site}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      <div className="jp-ScienceMesh-fields">
+        <label className="jp-ScienceMesh-label">
+          {trans.__('Permission')}
+          <select
+            className="jp-ScienceMesh-select"
+            value={permission}
+            onChange={event => setPermission(event.target.value as Permission)}
+          >
+            <option value="view">{trans.__('View only')}</option>
+            <option value="edit">{trans.__('Can edit')}</option>
+          </select>
+        </label>
+        <label className="jp-ScienceMesh-label">
+          {trans.__('Expires (optional)')}
+          <input
+            type="date"
+            className="jp-ScienceMesh-input"
+            min={today()}
+            value={expiration}
+            onChange={event => setExpiration(event.target.value)}
+          />
+        </label>
+      </div>
+      <label className="jp-ScienceMesh-label">
+        {trans.__('Note to the recipient (optional)')}
+        <textarea
+          className="jp-ScienceMesh-input"
+          rows={2}
+          value={note}
+          onChange={event => setNote(event.target.value)}
+        />
+      </label>
+      {error ? (
+        <p className="jp-ScienceMesh-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="jp-ScienceMesh-actions">
+        <button
+          type="submit"
+          className="jp-ScienceMesh-button jp-mod-accept"
+          disabled={busy}
+        >
+          {trans.__('Share')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Create a public link, optionally with a password and expiry. */
+function LinkForm(props: {
+  context: IPanelContext;
+  target: IShareTarget;
+}): JSX.Element {
+  const { context, target } = props;
+  const { model, trans } = context;
+  const [password, setPassword] = React.useState('');
+  const [expiration, setExpiration] = React.useState('');
+  const [error, setError] = React.useState('');
+  const [url, setUrl] = React.useState('');
+  const [busy, setBusy] = React.useState(false);
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    const request = linkRequest(
+      { path: target.path, password, expiration },
+      trans
+    );
+    if ('error' in request) {
+      setError(request.error);
+      return;
+    }
+    setBusy(true);
+    setError('');
+    const created = await context.run(
+      () => model.createShare(request.share),
+      () => trans.__('Public link to "%1" created.', target.name),
+      setError
+    );
+    setBusy(false);
+    if (created) {
+      setUrl(created.url ?? '');
+      setPassword('');
+    }
+  };
+
+  return (
+    <details className="jp-ScienceMesh-linkForm">
+      <summary className="jp-ScienceMesh-subtitle">
+        {trans.__('Public link')}
+      </summary>
+      <form
+        className="jp-ScienceMesh-form"
+        data-form="link"
+        onSubmit={event => void submit(event)}
+      >
+        <p className="jp-ScienceMesh-meta">
+          {trans.__('Anyone with the link can view "%1".', target.name)}
+        </p>
+        <div className="jp-ScienceMesh-fields">
+          <label className="jp-ScienceMesh-label">
+            {trans.__('Password (optional)')}
+            <input
+              type="password"
+              className="jp-ScienceMesh-input"
+              autoComplete="new-password"
+              value={password}
+              onChange={event => setPassword(event.target.value)}
+            />
+          </label>
+          <label className="jp-ScienceMesh-label">
+            {trans.__('Expires (optional)')}
+            <input
+              type="date"
+              className="jp-ScienceMesh-input"
+              min={today()}
+              value={expiration}
+              onChange={event => setExpiration(event.target.value)}
+            />
+          </label>
+        </div>
+        {error ? (
+          <p className="jp-ScienceMesh-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="jp-ScienceMesh-actions">
+          <button
+            type="submit"
+            className="jp-ScienceMesh-button jp-mod-accept"
+            disabled={busy}
+          >
+            {trans.__('Create public link')}
+          </button>
+        </div>
+        {url ? (
+          <div className="jp-ScienceMesh-copyRow">
+            <input
+              className="jp-ScienceMesh-input"
+              readOnly
+              value={url}
+              aria-label={trans.__('Public link')}
+              onFocus={event => event.target.select()}
+            />
+            <button
+              type="button"
+              className="jp-ScienceMesh-button jp-mod-plain"
+              onClick={() => context.copy(url, trans.__('Link'))}
+            >
+              {trans.__('Copy')}
+            </button>
+          </div>
+        ) : null}
+      </form>
+    </details>
+  );
+}

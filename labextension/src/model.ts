@@ -1,0 +1,222 @@
+/**
+ * The ScienceMesh state the panel shows, and every action that changes it.
+ *
+ * The panel and the Share dialog both go through one model, so a share made or
+ * revoked in the dialog shows up in the panel without a manual refresh. Each part
+ * (received, shares, sites, contacts) loads on its own: one failing part shows
+ * its own error and does not blank the others.
+ */
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type {
+  CS3Api,
+  IContact,
+  IInvitation,
+  IMe,
+  IMeshSite,
+  INewShare,
+  IReceivedShare,
+  IShare,
+  IShareUpdate
+} from './api';
+
+export type Part = 'me' | 'received' | 'shares' | 'sites' | 'contacts';
+
+export interface IMeshState {
+  /** Whether the server has an EFSS site configured; null until known. */
+  configured: boolean | null;
+  me: IMe | null;
+  received: IReceivedShare[];
+  shares: IShare[];
+  sites: IMeshSite[];
+  contacts: IContact[];
+  /** Parts whose last load failed, with the server's message. */
+  errors: Partial<Record<Part, string>>;
+  /** Parts loaded at least once. */
+  loaded: ReadonlySet<Part>;
+  loading: boolean;
+}
+
+/** Pending shares not seen before; `initial` on the first load of a session. */
+export interface IArrivals {
+  shares: IReceivedShare[];
+  initial: boolean;
+}
+
+const PARTS: readonly Part[] = [
+  'me',
+  'received',
+  'shares',
+  'sites',
+  'contacts'
+];
+
+export class MeshModel {
+  constructor(readonly api: CS3Api) {}
+
+  get state(): IMeshState {
+    return this._state;
+  }
+
+  /** Emitted whenever {@link state} changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted when shares sent to me arrive (pending, not seen before). */
+  get arrived(): ISignal<this, IArrivals> {
+    return this._arrived;
+  }
+
+  /** Load everything; parts load in parallel and fail independently. */
+  async refresh(): Promise<void> {
+    this.update({ loading: true });
+    try {
+      const version = await this.api.version();
+      this.update({ configured: version.site_configured });
+    } catch {
+      this.update({ configured: null });
+    }
+    if (this._state.configured === false) {
+      this.update({ loading: false });
+      return;
+    }
+    await Promise.all(PARTS.map(part => this.load(part)));
+    this.update({ loading: false });
+  }
+
+  /** Reload one part (after an action that changed it). */
+  async load(part: Part): Promise<void> {
+    try {
+      switch (part) {
+        case 'me':
+          this.update({ me: await this.api.whoami() });
+          break;
+        case 'received':
+          this.setReceived(await this.api.received('all'));
+          break;
+        case 'shares':
+          this.update({ shares: await this.api.shares() });
+          break;
+        case 'sites':
+          this.update({ sites: await this.api.meshSites() });
+          break;
+        case 'contacts':
+          this.update({ contacts: await this.api.contacts() });
+          break;
+      }
+      this.markLoaded(part, undefined);
+    } catch (error) {
+      this.markLoaded(part, (error as Error).message);
+    }
+  }
+
+  /** Check for new shares every `seconds` (0: never) while the page is visible. */
+  startPolling(seconds: number): void {
+    this._poll?.dispose();
+    this._poll = null;
+    if (seconds > 0) {
+      this._poll = new Poll({
+        factory: () => this.load('received'),
+        frequency: { interval: seconds * 1000, backoff: true, max: 600_000 },
+        standby: 'when-hidden',
+        name: 'jupyter-sciencemesh:received'
+      });
+    }
+  }
+
+  async accept(id: string): Promise<IReceivedShare> {
+    const accepted = await this.api.acceptReceived(id);
+    await this.load('received');
+    return accepted;
+  }
+
+  async decline(id: string): Promise<void> {
+    await this.api.declineReceived(id);
+    await this.load('received');
+  }
+
+  async createShare(share: INewShare): Promise<IShare> {
+    const created = await this.api.createShare(share);
+    await this.load('shares');
+    return created;
+  }
+
+  async updateShare(id: string, update: IShareUpdate): Promise<IShare> {
+    const updated = await this.api.updateShare(id, update);
+    await this.load('shares');
+    return updated;
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.api.deleteShare(id);
+    await this.load('shares');
+  }
+
+  createInvitation(description?: string): Promise<IInvitation> {
+    return this.api.createInvitation(description);
+  }
+
+  async acceptInvitation(token: string, site: string): Promise<IContact> {
+    const contact = await this.api.acceptInvitation(token, site);
+    await this.load('contacts');
+    return contact;
+  }
+
+  async deleteContact(contact: IContact): Promise<void> {
+    await this.api.deleteContact(contact.site, contact.user);
+    await this.load('contacts');
+  }
+
+  dispose(): void {
+    this._poll?.dispose();
+    this._poll = null;
+    Signal.clearData(this);
+  }
+
+  private setReceived(received: IReceivedShare[]): void {
+    const pending = received.filter(share => share.state === 'pending');
+    const initial = this._seenPending === null;
+    const seen = this._seenPending ?? new Set<string>();
+    const fresh = pending.filter(share => !seen.has(share.id));
+    this._seenPending = new Set([...seen, ...pending.map(share => share.id)]);
+    this.update({ received });
+    if (fresh.length) {
+      this._arrived.emit({ shares: fresh, initial });
+    }
+  }
+
+  private markLoaded(part: Part, error: string | undefined): void {
+    const errors = { ...this._state.errors };
+    if (error === undefined) {
+      delete errors[part];
+    } else {
+      errors[part] = error;
+    }
+    const loaded = new Set(this._state.loaded);
+    loaded.add(part);
+    this.update({ errors, loaded });
+  }
+
+  private update(change: Partial<IMeshState>): void {
+    this._state = { ...this._state, ...change };
+    this._changed.emit();
+  }
+
+  private _state: IMeshState = {
+    configured: null,
+    me: null,
+    received: [],
+    shares: [],
+    sites: [],
+    contacts: [],
+    errors: {},
+    loaded: new Set(),
+    loading: false
+  };
+  private _seenPending: Set<string> | null = null;
+  private _poll: Poll | null = null;
+  private _changed = new Signal<this, void>(this);
+  private _arrived = new Signal<this, IArrivals>(this);
+}

@@ -1,0 +1,207 @@
+import * as React from 'react';
+
+import type { IContact, IInvitation, IMeshSite } from '../api';
+import { Empty, RowButton } from './common';
+import type { IPanelContext } from './context';
+
+/** My ScienceMesh contacts, and the two halves of an invitation. */
+export function ContactsList(props: {
+  context: IPanelContext;
+  contacts: IContact[];
+  sites: IMeshSite[];
+}): JSX.Element {
+  const { context, contacts } = props;
+  const { trans, model } = context;
+  return (
+    <>
+      {contacts.length ? (
+        <ul className="jp-ScienceMesh-list" aria-label={trans.__('Contacts')}>
+          {contacts.map(contact => (
+            <li key={contact.federated_id} className="jp-ScienceMesh-row">
+              <div className="jp-ScienceMesh-rowText">
+                <span className="jp-ScienceMesh-name">
+                  {contact.display_name || contact.user}
+                </span>
+                <span className="jp-ScienceMesh-meta">
+                  {contact.federated_id}
+                </span>
+              </div>
+              <div className="jp-ScienceMesh-actions">
+                <RowButton
+                  kind="warn"
+                  label={trans.__('Remove')}
+                  title={trans.__(
+                    'Remove %1 from your contacts',
+                    contact.federated_id
+                  )}
+                  onClick={() =>
+                    void context.run(
+                      () => model.deleteContact(contact),
+                      () =>
+                        trans.__(
+                          '%1 is no longer a contact.',
+                          contact.federated_id
+                        )
+                    )
+                  }
+                />
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <Empty>
+          {trans.__(
+            'No contacts yet. Invite a colleague at another site: they accept your invitation, and from then on you find each other when sharing.'
+          )}
+        </Empty>
+      )}
+      <Invite context={context} />
+      <AcceptInvitation context={context} sites={props.sites} />
+    </>
+  );
+}
+
+function Invite(props: { context: IPanelContext }): JSX.Element {
+  const { context } = props;
+  const { trans, model } = context;
+  const [invitation, setInvitation] = React.useState<IInvitation | null>(null);
+  const create = async () => {
+    const created = await context.run(
+      () => model.createInvitation(),
+      () => trans.__('Invitation created. Give the token to your colleague.')
+    );
+    if (created) {
+      setInvitation(created);
+    }
+  };
+  return (
+    <div className="jp-ScienceMesh-form" data-form="invite">
+      <RowButton
+        kind="accept"
+        label={trans.__('Invite a colleague')}
+        onClick={() => void create()}
+      />
+      {invitation ? (
+        <div className="jp-ScienceMesh-invitation">
+          <label className="jp-ScienceMesh-label">
+            {trans.__('Invitation token')}
+            <span className="jp-ScienceMesh-copyRow">
+              <input
+                className="jp-ScienceMesh-input"
+                readOnly
+                value={invitation.token}
+                aria-label={trans.__('Invitation token')}
+                onFocus={event => event.target.select()}
+              />
+              <RowButton
+                label={trans.__('Copy')}
+                onClick={() =>
+                  context.copy(invitation.token, trans.__('Invitation token'))
+                }
+              />
+            </span>
+          </label>
+          {invitation.link ? (
+            <RowButton
+              label={trans.__('Copy invitation link')}
+              onClick={() =>
+                context.copy(invitation.link, trans.__('Invitation link'))
+              }
+            />
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function AcceptInvitation(props: {
+  context: IPanelContext;
+  sites: IMeshSite[];
+}): JSX.Element {
+  const { context } = props;
+  const { trans, model } = context;
+  const [open, setOpen] = React.useState(false);
+  const [token, setToken] = React.useState('');
+  const [site, setSite] = React.useState('');
+  const [error, setError] = React.useState('');
+  const others = props.sites.filter(s => !s.is_mine);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!token.trim() || !site.trim()) {
+      setError(
+        trans.__(
+          'Paste the token you were given and pick the site it came from.'
+        )
+      );
+      return;
+    }
+    setError('');
+    const contact = await context.run(
+      () => model.acceptInvitation(token.trim(), site.trim()),
+      c => trans.__('%1 is now one of your contacts.', c.federated_id),
+      setError
+    );
+    if (contact) {
+      setToken('');
+      setSite('');
+      setOpen(false);
+    }
+  };
+  if (!open) {
+    return (
+      <div className="jp-ScienceMesh-form">
+        <RowButton
+          label={trans.__('Accept an invitation')}
+          onClick={() => setOpen(true)}
+        />
+      </div>
+    );
+  }
+  return (
+    <form
+      className="jp-ScienceMesh-form"
+      data-form="accept-invitation"
+      onSubmit={event => void submit(event)}
+    >
+      <label className="jp-ScienceMesh-label">
+        {trans.__('Invitation token')}
+        <input
+          className="jp-ScienceMesh-input"
+          value={token}
+          autoFocus
+          onChange={event => setToken(event.target.value)}
+        />
+      </label>
+      <label className="jp-ScienceMesh-label">
+        {trans.__('From site')}
+        <input
+          className="jp-ScienceMesh-input"
+          list="jp-ScienceMesh-sites"
+          placeholder={trans.__('e.g. cloud.example.org')}
+          value={site}
+          onChange={event => setSite(event.target.value)}
+        />
+        <datalist id="jp-ScienceMesh-sites">
+          {others.map(s => (
+            <option key={s.url} value={s.domain}>
+              {s.name}
+            </option>
+          ))}
+        </datalist>
+      </label>
+      {error ? (
+        <p className="jp-ScienceMesh-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="jp-ScienceMesh-actions">
+        <button type="submit" className="jp-ScienceMesh-button jp-mod-accept">
+          {trans.__('Accept')}
+        </button>
+        <RowButton label={trans.__('Cancel')} onClick={() => setOpen(false)} />
+      </div>
+    </form>
+  );
+}
