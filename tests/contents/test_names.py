@@ -1,0 +1,45 @@
+"""Names that break naive URL handling survive every operation, both ways over the wire."""
+
+from __future__ import annotations
+
+import pytest
+
+from cs3_jupyter.dav.errors import NotFound
+
+ODD_NAMES = [
+    "with space.txt",
+    "hash#tag.txt",
+    "per%cent 100%.txt",
+    "what?.txt",
+    "plus+sign.txt",
+    "semi;colon.txt",
+    "amp&eq=.txt",
+    "grüße ✓.txt",
+    "日本語のノート.ipynb",
+    "quote's.txt",
+    "%20literally.txt",
+]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+async def test_odd_name_round_trip(api, dav, name):
+    folder = "dir with #, % and ü"
+    await api.save(folder, {"type": "directory"}, status=201)
+    path = f"{folder}/{name}"
+    if name.endswith(".ipynb"):
+        await api.ok("POST", folder, {"type": "notebook"}, status=201)
+        await api.ok("PATCH", f"{folder}/Untitled.ipynb", {"path": path})
+    else:
+        await api.text(path, name)
+    listing = await api.get(folder)
+    assert [(item["name"], item["path"]) for item in listing["content"]] == [(name, path)]
+    assert dav.stat(path).name == name
+    if not name.endswith(".ipynb"):
+        assert (await api.get(path))["content"] == name
+        assert (await api.raw("files", path)).body == name.encode()
+    renamed = f"{folder}/renamed {name}"
+    await api.ok("PATCH", path, {"path": renamed})
+    assert [e.name for e in dav.listdir(folder)[1]] == [f"renamed {name}"]
+    await api.ok("DELETE", renamed, status=204)
+    with pytest.raises(NotFound):
+        dav.stat(renamed)
