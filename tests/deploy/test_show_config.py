@@ -142,3 +142,14 @@ def test_settings_hidden_in_a_config_fragment_are_flagged(run_command):
     report = json.loads(run_command({}, "--json").stdout)
     assert report["site"]["url"] == ""
     assert any("site.json" in problem for problem in report["problems"])
+
+
+def test_a_configured_site_makes_the_efss_the_file_system(run_command):
+    report = json.loads(
+        run_command(
+            {"CS3_SITE_URL": "https://cloud.example.org", "CS3_USER": "dana"}, "--json"
+        ).stdout
+    )
+    assert report["extension_loaded"] is True, report["problems"]
+    assert report["contents_manager_active"] is True
+    assert report["contents_manager"].startswith("cs3_jupyter.")
