@@ -118,7 +118,26 @@ async def test_abandoned_uploads_are_deleted_on_the_site(api, dav, manager_confi
     # With a zero idle timeout, any other upload's chunk sweeps the first one away.
     await _send(api, "other.bin", b"part", 1)
     assert len(_upload_folders(dav)) == 1
-    await _send(api, "abandoned.bin", b"more", 2, status=400)
     await _send(api, "other.bin", b"end", -1)
     assert _upload_folders(dav) == []
     assert dav.download("other.bin")[0] == b"partend"
+    refused = await _send(api, "abandoned.bin", b"more", 2, status=400)
+    assert "upload the file again" in refused["message"]
+    with pytest.raises(NotFound):
+        dav.stat("abandoned.bin")
+
+
+async def test_sites_without_chunked_uploads_get_one_streamed_put(api, dav, mesh):
+    """A site that refuses the uploads area (405 there) still receives the whole file."""
+    mesh.set_fault("a", "status", code=405, prefix="/remote.php/dav/uploads")
+    try:
+        await _send(api, "spooled.bin", _part(1), 1)
+        await _send(api, "spooled.bin", _part(2), 2)
+        with pytest.raises(NotFound):
+            dav.stat("spooled.bin")
+        mesh.reset_stats("a")
+        await _send(api, "spooled.bin", _part(3, 7), -1)
+        assert mesh.stats("a").get("PUT") == 1
+    finally:
+        mesh.clear_faults("a")
+    assert dav.download("spooled.bin")[0] == _part(1) + _part(2) + _part(3, 7)
