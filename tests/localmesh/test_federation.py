@@ -12,6 +12,8 @@ from urllib.parse import quote
 from localmesh_helpers import NC, parse_multistatus
 from sharing_client import SHARING, Client, cloud_id
 
+from cs3_jupyter.localmesh.users import UserInfo
+
 NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
@@ -163,3 +165,19 @@ def test_odd_names_travel_through_the_federation(mesh, new_user):
     assert bob.dav("GET", quote(f"{odd}/analysis.ipynb")).content == NOTEBOOK
     assert bob.dav("PUT", quote(f"{odd}/new file+1.txt"), data=b"new").status_code == 201
     assert alice.dav("GET", quote(f"{odd}/new file+1.txt")).content == b"new"
+
+
+def test_demo_seed_has_pending_and_accepted_shares_and_a_contact(mesh):
+    """The session mesh runs with ``seed="demo"``: what the demo opens on."""
+    alice = Client(mesh.site("a").url, UserInfo("alice", "alice-pass", "", ""))
+    bob = Client(mesh.site("b").url, UserInfo("bob", "bob-pass", "", ""))
+    carol = Client(mesh.site("a").url, UserInfo("carol", "carol-pass", "", ""))
+    assert [p["name"] for p in alice.pending_remote()] == ["/Bob results"]
+    received = alice.ocs("GET", SHARING + "/remote_shares").data
+    assert [(r["mountpoint"], r["permissions"]) for r in received] == [("/Climate data", 1)]
+    csv = alice.dav("GET", quote("Climate data/measurements.csv"))
+    assert csv.status_code == 200 and csv.text.startswith("date,station,temperature_c")
+    assert bob.dav("GET", quote("Project Mesh/analysis.ipynb")).json()["nbformat"] == 4
+    assert carol.dav("GET", quote("Project Mesh/data/measurements.csv")).status_code == 200
+    contacts = alice.sciencemesh("GET", "find-accepted-users").json()
+    assert [(c["user_id"], c["idp"]) for c in contacts] == [("bob", mesh.site("b").host)]
