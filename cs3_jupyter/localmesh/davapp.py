@@ -14,6 +14,7 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 
 from .daverrors import SabreError, SabreErrors
 from .davprovider import TreeProvider
+from .davremote import RemoteProxy
 from .davtree import HomeView, ShareView, View
 from .davuploads import UploadsProvider
 from .davversions import VersionsProvider
@@ -113,8 +114,9 @@ def make_dav_app(mount_path: str, providers: dict[str, TreeProvider]) -> WsgiDAV
     )
 
 
-def private_dav_app(site: Site, remote_proxy=None) -> WsgiDAVApp:
+def private_dav_app(site: Site) -> WsgiDAVApp:
     """Everything under /remote.php that a logged-in user reaches."""
+    remote_proxy = RemoteProxy()
     files = TreeProvider(site, home_by_user_segment(site), remote_proxy=remote_proxy)
     return make_dav_app(
         "/remote.php",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from http import HTTPStatus
 from xml.sax.saxutils import escape
 
 from wsgidav.dav_error import DAVError
@@ -62,7 +63,10 @@ _REASONS = {
 
 
 def status_line(code: int) -> str:
-    return f"{code} {_REASONS.get(code, 'Error')}"
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} {_REASONS.get(code, 'Error')}"
 
 
 def sabre_body(code: int, message: str) -> bytes:
@@ -155,9 +159,7 @@ class SabreErrors(BaseMiddleware):
         if started:  # too late for a status: drop the connection rather than lie
             raise RuntimeError("error after the response started")
         if code in (304, 204):
-            start_response(
-                status_line(code) if code != 304 else "304 Not Modified", [("Content-Length", "0")]
-            )
+            start_response(status_line(code), [("Content-Length", "0")])
             return
         if not isinstance(message, str) or code == 500:
             message = _REASONS.get(code, "Error")

@@ -95,7 +95,9 @@ class TreeProvider(DAVProvider):
         if method in _WRITE_METHODS:
             check_mtime(environ)
         if method == "PUT":
-            self.check_put(environ, view, rel)
+            target, parent = self.check_put(environ, view, rel)
+            if parent is None:
+                return self._put_shared_file(environ, start_response, target)
         elif method == "MKCOL":
             self._before_mkcol(environ, view, rel)
         elif method == "DELETE":
@@ -110,14 +112,16 @@ class TreeProvider(DAVProvider):
         if isinstance(view.locate(rel), RemotePlace):
             raise SabreError(502, "Uploading into a federated share this way is not supported")
         target = self.resource_at(view, rel, environ)
-        if rel == "" or (target is not None and target.is_collection):
+        if (target is None and rel == "") or (target is not None and target.is_collection):
             raise SabreError(405, "A folder exists at this path")
-        parent = self.resource_at(view, parent_of(rel) or "", environ)
-        if parent is None:
-            # Nextcloud 32 answers 404 here (RFC 4918 says 409); clients must accept both.
-            raise SabreError(404, "The parent folder does not exist")
-        if not parent.is_collection:
-            raise SabreError(409, "The parent is not a folder")
+        parent = None  # stays None for a shared file, which is the root of its view
+        if rel:
+            parent = self.resource_at(view, parent_of(rel) or "", environ)
+            if parent is None:
+                # Nextcloud 32 answers 404 here (RFC 4918 says 409); clients must accept both.
+                raise SabreError(404, "The parent folder does not exist")
+            if not parent.is_collection:
+                raise SabreError(409, "The parent is not a folder")
         if target is None and "HTTP_IF_MATCH" in environ:
             raise SabreError(412, "An If-Match header was given but the file does not exist")
         if target is not None:
@@ -126,8 +130,25 @@ class TreeProvider(DAVProvider):
             self._require(parent, "C", "You may not create files in this folder")
         node = target or parent
         self._require_unlocked(node.place.owner, _child(node, target, rel))
-        self._check_declared_size(environ, parent.place.owner, target)
+        self._check_declared_size(environ, node.place.owner, target)
         return target, parent
+
+    def _put_shared_file(self, environ: dict, start_response, target):
+        """PUT on a shared file at the root of its view, which wsgidav cannot do (no parent)."""
+        util.evaluate_http_conditionals(
+            target, int(target.get_last_modified() or 0), target.get_etag(), environ
+        )
+        stream = target.begin_write()
+        try:
+            while data := environ["wsgi.input"].read(65536):
+                stream.write(data)
+        except BaseException:
+            target.end_write(with_errors=True)
+            raise
+        environ["wsgidav.all_input_read"] = 1
+        target.end_write(with_errors=False)
+        headers = [("ETag", f'"{target.get_etag()}"'), *environ.get(EXTRA_HEADERS, [])]
+        return util.send_status_response(environ, start_response, 204, add_headers=headers)
 
     def _before_mkcol(self, environ: dict, view: View, rel: str) -> None:
         parent = self.resource_at(view, parent_of(rel) or "", environ) if rel else None

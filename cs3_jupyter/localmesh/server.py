@@ -29,4 +29,5 @@ class SiteServer:
 
     def stop(self) -> None:
         self._server.stop()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)

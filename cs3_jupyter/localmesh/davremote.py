@@ -1,0 +1,326 @@
+"""Accepted federated shares in the recipient's tree, served by proxying to the owner's site.
+
+Like Nextcloud, the recipient's own site holds the OCM shared secret and forwards requests
+under the mount point over real HTTP (Basic ``<secret>:``), so the browser-side client never
+sees it. The owner's site enforces permissions (read-only -> 403, stale If-Match -> 412);
+ETags pass through unchanged, so owner and recipient see the same ETag. Hrefs in PROPFIND
+answers are rewritten to the mount point and the items are marked as shared
+(``nc:mount-type`` = ``shared``, an ``S`` in ``oc:permissions``).
+
+Differences from Nextcloud, on purpose: file ids inside a federated mount are the owner
+site's ids (Nextcloud assigns local ones), and MOVE/COPY across the mount boundary is refused
+with 502 instead of being done as copy + delete.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import xml.etree.ElementTree as ET  # serialising only; parsing goes through defusedxml
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import quote, unquote, urlsplit
+
+import requests
+from defusedxml import ElementTree as SafeET
+from wsgidav.dav_provider import DAVCollection, DAVNonCollection
+
+from .daverrors import SabreError, status_line
+from .davtree import DAV, NC, OC, RemotePlace, View
+from .files import is_within
+
+if TYPE_CHECKING:
+    from .mounts import RemoteMount
+
+log = logging.getLogger("cs3_jupyter.localmesh")
+
+#: Request headers that mean the same thing at the owner's site.
+_FORWARD = (
+    "Depth",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "If-Modified-Since",
+    "If-Unmodified-Since",
+    "Overwrite",
+    "X-OC-MTime",
+    "OC-Checksum",
+    "OC-Total-Length",
+    "Range",
+    "If-Range",
+    "Accept",
+)
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "content-length",
+    "server",
+    "date",
+    "www-authenticate",
+    "content-encoding",
+}
+_ROOT_PROPS = [
+    f"{{{DAV}}}resourcetype",
+    f"{{{DAV}}}getetag",
+    f"{{{DAV}}}getlastmodified",
+    f"{{{DAV}}}getcontentlength",
+    f"{{{DAV}}}getcontenttype",
+    f"{{{OC}}}size",
+    f"{{{OC}}}fileid",
+    f"{{{OC}}}id",
+    f"{{{OC}}}permissions",
+    f"{{{OC}}}checksums",
+]
+_SPOOL_BYTES = 1 << 20
+_TIMEOUT = 60
+
+
+def _shared_letters(letters: str) -> str:
+    """The owner's public view never says S; the recipient's does (and the root may be removed)."""
+    return "S" + letters.replace("S", "").replace("M", "")
+
+
+class RemoteProxy:
+    """Forwards requests under federated mounts; one HTTP session per thread."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def _call(self, mount: RemoteMount, method: str, url: str, **kwargs) -> requests.Response:
+        try:
+            response = self._session().request(
+                method,
+                url,
+                auth=(mount.secret, ""),
+                timeout=_TIMEOUT,
+                allow_redirects=False,
+                **kwargs,
+            )
+        except requests.Timeout:
+            raise SabreError(504, "The site holding this federated share did not answer") from None
+        except requests.RequestException:
+            raise SabreError(502, "The site holding this federated share is unreachable") from None
+        if response.status_code == 401:
+            response.close()
+            raise SabreError(404, "This federated share is no longer available")
+        return response
+
+    # --- the mount point in its parent's listing ---------------------------------------
+
+    def mount_root(self, provider, view: View, rel: str, place: RemotePlace, environ: dict):
+        """A resource standing for the mount root, built from one PROPFIND at the owner."""
+        mount = place.mount
+        body = _propfind_body(_ROOT_PROPS)
+        try:
+            response = self._call(
+                mount, "PROPFIND", _remote_url(mount, ""), data=body, headers={"Depth": "0"}
+            )
+        except SabreError:
+            log.warning("federated share %s is unreachable", mount.mount_path)
+            return None
+        if response.status_code != 207:
+            return None
+        root = SafeET.fromstring(response.content)
+        props: dict[str, ET.Element] = {}
+        for propstat in root.iter(f"{{{DAV}}}propstat"):
+            if " 200 " in (propstat.findtext(f"{{{DAV}}}status") or ""):
+                for prop in propstat.find(f"{{{DAV}}}prop"):
+                    props[prop.tag] = prop
+        is_dir = props.get(f"{{{DAV}}}resourcetype") is not None and (
+            props[f"{{{DAV}}}resourcetype"].find(f"{{{DAV}}}collection") is not None
+        )
+        url_path = view.prefix + "/" + rel
+        cls = RemoteRootFolder if is_dir else RemoteRootFile
+        return cls(url_path, environ, mount, props)
+
+    # --- everything below the mount point ----------------------------------------------
+
+    def forward(
+        self, environ: dict, start_response, view: View, rel: str, place: RemotePlace
+    ) -> Iterator[bytes]:
+        mount = place.mount
+        method = environ["REQUEST_METHOD"]
+        headers = {}
+        for name in _FORWARD:
+            value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+            if name == "Content-Type":
+                value = environ.get("CONTENT_TYPE")
+            if value:
+                headers[name] = value
+        if method in ("MOVE", "COPY"):
+            headers["Destination"] = self._destination(environ, view, mount)
+        if method == "PROPFIND":
+            headers.setdefault("Depth", "1")
+        trailing = environ["PATH_INFO"].endswith("/")
+        url = _remote_url(mount, place.rest) + ("/" if trailing and place.rest else "")
+        with _spooled_body(environ) as body:
+            response = self._call(mount, method, url, data=body, headers=headers, stream=True)
+        local_base = environ["SCRIPT_NAME"] + view.prefix + "/" + mount.mount_path
+        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        if response.status_code == 207:
+            content = _rewrite_multistatus(response.content, mount, local_base)
+            return _respond(start_response, response.status_code, out_headers, [content])
+        if method == "HEAD":
+            length = response.headers.get("Content-Length")
+            extra = [("Content-Length", length)] if length else []
+            response.close()
+            return _respond(start_response, response.status_code, out_headers + extra, [])
+        length = response.headers.get("Content-Length")
+        if length is None:  # keep the connection honest: buffer unknown-length answers
+            data = response.content
+            return _respond(start_response, response.status_code, out_headers, [data])
+        start_response(
+            status_line(response.status_code), [*out_headers, ("Content-Length", length)]
+        )
+        return _stream(response)
+
+    def _destination(self, environ: dict, view: View, mount: RemoteMount) -> str:
+        raw = environ.get("HTTP_DESTINATION", "")
+        if not raw:
+            raise SabreError(400, "The Destination header is missing")
+        path = unquote(urlsplit(raw).path)
+        root = environ["SCRIPT_NAME"] + view.prefix + "/"
+        rel = path[len(root) :].strip("/") if path.startswith(root) else None
+        if rel is None or not is_within(rel, mount.mount_path) or rel == mount.mount_path:
+            raise SabreError(502, "Moving into or out of a federated share is not supported")
+        return _remote_url(mount, rel[len(mount.mount_path) :].lstrip("/"))
+
+
+class _RemoteRoot:
+    """Properties of a federated mount root as the owner's site reported them."""
+
+    def _init(self, mount: RemoteMount, props: dict) -> None:
+        self.mount, self.props = mount, props
+
+    def _text(self, name: str) -> str | None:
+        element = self.props.get(name)
+        return element.text if element is not None else None
+
+    def get_etag(self) -> str | None:
+        value = self._text(f"{{{DAV}}}getetag")
+        return value.strip('"') if value else None
+
+    def get_last_modified(self):
+        return None  # served from the owner's props below
+
+    def get_property_names(self, *, is_allprop: bool) -> list[str]:
+        return [*self.props.keys(), f"{{{NC}}}mount-type", f"{{{OC}}}owner-id"]
+
+    def get_property_value(self, name: str):
+        if name == f"{{{NC}}}mount-type":
+            return "shared"
+        if name == f"{{{OC}}}owner-id":
+            return self.mount.owner
+        if name == f"{{{OC}}}permissions" and name in self.props:
+            return _shared_letters(self._text(name) or "")
+        if name in self.props:
+            return self.props[name]
+        raise SabreError(404, "no such property")
+
+
+class RemoteRootFolder(_RemoteRoot, DAVCollection):
+    def __init__(self, path: str, environ: dict, mount: RemoteMount, props: dict) -> None:
+        DAVCollection.__init__(self, path, environ)
+        self._init(mount, props)
+
+    def get_member_names(self) -> list[str]:
+        return []  # members come from the owner's site when the mount itself is listed
+
+
+class RemoteRootFile(_RemoteRoot, DAVNonCollection):
+    def __init__(self, path: str, environ: dict, mount: RemoteMount, props: dict) -> None:
+        DAVNonCollection.__init__(self, path, environ)
+        self._init(mount, props)
+
+    def get_content_length(self):
+        value = self._text(f"{{{DAV}}}getcontentlength")
+        return int(value) if value and value.isdigit() else None
+
+    def get_content_type(self):
+        return self._text(f"{{{DAV}}}getcontenttype")
+
+
+def _remote_url(mount: RemoteMount, rest: str) -> str:
+    return mount.url.rstrip("/") + ("/" + quote(rest) if rest else "/")
+
+
+def _propfind_body(props: list[str]) -> bytes:
+    root = ET.Element(f"{{{DAV}}}propfind")
+    prop = ET.SubElement(root, f"{{{DAV}}}prop")
+    for name in props:
+        ET.SubElement(prop, name)
+    return ET.tostring(root)
+
+
+@contextmanager
+def _spooled_body(environ: dict) -> Iterator[BinaryIO | None]:
+    """The request body in a spool file (memory up to 1 MiB), so its length is known."""
+    length = environ.get("CONTENT_LENGTH", "")
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not (length.isdigit() and int(length) > 0) and not chunked:
+        yield None
+        return
+    stream = environ["wsgi.input"]
+    remaining = int(length) if length.isdigit() else None
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
+        while remaining is None or remaining > 0:
+            data = stream.read(65536 if remaining is None else min(65536, remaining))
+            if not data:
+                break
+            spool.write(data)
+            if remaining is not None:
+                remaining -= len(data)
+        environ["wsgidav.all_input_read"] = 1
+        spool.seek(0)
+        yield spool
+
+
+def _rewrite_multistatus(content: bytes, mount: RemoteMount, local_base: str) -> bytes:
+    """Hrefs to the mount point; items marked as shared with the recipient's letters."""
+    remote_base = urlsplit(mount.url).path.rstrip("/")
+    root = SafeET.fromstring(content)
+    for response in root.findall(f"{{{DAV}}}response"):
+        href = response.find(f"{{{DAV}}}href")
+        path = unquote(href.text or "")
+        rest = path[len(remote_base) :].lstrip("/") if path.startswith(remote_base) else ""
+        is_dir = any(
+            rt.find(f"{{{DAV}}}collection") is not None
+            for rt in response.iter(f"{{{DAV}}}resourcetype")
+        )
+        local = local_base + ("/" + rest if rest else "")
+        href.text = quote(local.rstrip("/") + ("/" if is_dir else ""), safe="/!*'(),$-_|.")
+        for perms in response.iter(f"{{{OC}}}permissions"):
+            if perms.text is not None:
+                perms.text = _shared_letters(perms.text)
+        for mount_type in response.iter(f"{{{NC}}}mount-type"):
+            mount_type.text = "shared"
+    return ET.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _respond(start_response, status: int, headers: list, chunks: list[bytes]) -> list[bytes]:
+    length = sum(len(c) for c in chunks)
+    if not any(k.lower() == "content-length" for k, _ in headers):
+        headers = [*headers, ("Content-Length", str(length))]
+    start_response(status_line(status), headers)
+    return chunks
+
+
+def _stream(response: requests.Response) -> Iterator[bytes]:
+    try:
+        yield from response.iter_content(65536)
+    finally:
+        response.close()
