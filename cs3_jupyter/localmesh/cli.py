@@ -79,28 +79,29 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"cannot listen: {exc.strerror}", file=sys.stderr)
         return 1
-    for install in plugins.load():
-        for site in sites:
-            install(site, sites)
-    credentials = seed(sites, None if args.seed == "none" else args.seed)
-
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    for server in servers:
-        server.start()
-    for site in sites:
-        print(f"site {site.name}: {site.url}  (WebDAV {site.url}/remote.php/dav/files/<user>/)")
-    for site_name, user, password in credentials:
-        print(f"  user {user}@{site_name}  password {password}")
-    if args.ready_file:
-        _write_ready(args.ready_file, sites, admin_token)
-    print("Ctrl-C stops the mesh.", flush=True)
-    stop.wait()
-    for server in servers:
-        server.stop()
-    for site in sites:
-        site.db.close()
+    try:
+        for install in plugins.load():
+            for site in sites:
+                install(site, sites)
+        credentials = seed(sites, None if args.seed == "none" else args.seed)
+        for server in servers:
+            server.start()
+        for site in sites:
+            print(f"site {site.name}: {site.url}  (WebDAV {site.url}/remote.php/dav/files/<user>/)")
+        for site_name, user, password in credentials:
+            print(f"  user {user}@{site_name}  password {password}")
+        if args.ready_file:
+            _write_ready(args.ready_file, sites, admin_token)
+        print("Ctrl-C stops the mesh.", flush=True)
+        stop.wait()
+    finally:  # also when start-up fails half-way: never leave a process serving nothing
+        for server in servers:
+            server.stop()
+        for site in sites:
+            site.db.close()
     return 0
 
 
