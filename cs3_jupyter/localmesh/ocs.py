@@ -129,8 +129,6 @@ class OcsApp:
     def _fail(self, request: Request, error: HttpError) -> Response:
         version = request.environ.get("ocs.version", 2)
         code = error.status
-        if version == 2 and code == 200:
-            code = 100
         body, ctype = envelope(request, version, code, error.message, [])
         if error.status in (412, 405, 413):
             status = error.status  # refused before the OCS layer: HTTP says it

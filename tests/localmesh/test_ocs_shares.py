@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 import requests
+from localmesh_helpers import parse_multistatus
 from sharing_client import SHARING, Client
 
 NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
@@ -238,6 +239,8 @@ def test_shares_of_deleted_items_are_not_listed(mesh, new_user):
     assert owner.dav("DELETE", "proj").status_code == 204
     assert owner.ocs("GET", SHARING + "/shares").data == []
     assert other.ocs("GET", SHARING + "/shares", params={"shared_with_me": "true"}).data == []
+    hrefs = [item.href for item in parse_multistatus(other.listing().content)]
+    assert hrefs == [f"/remote.php/dav/files/{other.user}/"]  # no dangling mount
 
 
 def test_odd_names_share_and_open(mesh, new_user):
