@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 .PHONY: setup demo test test-python test-js lint browser clean
 
 # The virtual environment with the package (editable), its test extras and the built labextension.
-$(STAMP): pyproject.toml labextension/package.json
+$(STAMP): pyproject.toml labextension/package.json tests/deploy/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	$(BIN)/jupyter labextension develop --overwrite .
 	cd labextension && ../$(BIN)/jlpm install --immutable
+	npm ci --prefix tests/deploy --no-audit --no-fund  # configurable-http-proxy for the hub test
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,8 +29,8 @@ demo: setup
 	$(BIN)/python -m cs3_jupyter.demo
 
 lint: setup
-	$(BIN)/ruff check cs3_jupyter tests benchmarks
-	$(BIN)/ruff format --check cs3_jupyter tests benchmarks
+	$(BIN)/ruff check cs3_jupyter tests benchmarks examples
+	$(BIN)/ruff format --check cs3_jupyter tests benchmarks examples
 	cd labextension && ../$(BIN)/jlpm lint:check
 
 test-js: setup
@@ -42,4 +43,4 @@ test-python: setup browser
 test: lint test-js test-python
 
 clean:
-	rm -rf $(VENV) labextension/node_modules labextension/lib cs3_jupyter/labextension
+	rm -rf $(VENV) labextension/node_modules tests/deploy/node_modules labextension/lib cs3_jupyter/labextension
