@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from .errors import ProtocolError
 from .paths import href_path
@@ -162,6 +162,8 @@ def parse_multistatus(body: bytes) -> list[Entry]:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError as err:
         raise ProtocolError(f"The site sent a listing that is not valid XML ({err}).") from None
+    except DefusedXmlException:
+        raise ProtocolError("The site sent a listing with forbidden XML constructs.") from None
     if root.tag != _tag(DAV, "multistatus"):
         raise ProtocolError("The site answered a PROPFIND without a multistatus document.")
     entries = []

@@ -1,0 +1,141 @@
+"""Pure parts of the WebDAV client: path safety, encoding, and reading PROPFIND answers.
+
+The XML documents here are written in the shapes protocols.md records for Nextcloud,
+ownCloud 10 and Reva, so the parser is checked against every variant a real site sends,
+including those the local mesh does not produce.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from cs3_jupyter.dav import paths
+from cs3_jupyter.dav.errors import BadPath, ProtocolError
+from cs3_jupyter.dav.props import Entry, parse_multistatus, quote_etag
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("", ""), ("/", ""), ("a//b/./c/", "a/b/c"), ("/x y/ü", "x y/ü"), ("a\\b", "a/b")],
+)
+def test_normalize_gives_one_canonical_form(given, expected):
+    assert paths.normalize(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["..", "../x", "a/../../x", "a/..", "a\\..\\b", "nul\x00byte"])
+def test_normalize_refuses_anything_that_could_climb_out(bad):
+    with pytest.raises(BadPath):
+        paths.normalize(bad)
+
+
+def test_encode_escapes_every_reserved_character_per_segment():
+    assert paths.encode("a b/#?%+;&=ü") == "a%20b/%23%3F%25%2B%3B%26%3D%C3%BC"
+
+
+def test_href_path_accepts_paths_and_full_urls():
+    assert paths.href_path("/dav/a%20b/") == "/dav/a b/"
+    assert paths.href_path("https://host:8443/dav/%23x") == "/dav/#x"
+
+
+def test_relative_to_strips_only_a_real_base():
+    assert paths.relative_to("/dav/files/u/", "/dav/files/u/a/b") == "a/b"
+    assert paths.relative_to("/dav/files/u", "/dav/files/u/") == ""
+    assert paths.relative_to("/dav/files/u", "/dav/files/u2/x") is None
+
+
+def _multistatus(*responses: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" '
+        'xmlns:nc="http://nextcloud.org/ns">' + "".join(responses) + "</d:multistatus>"
+    ).encode()
+
+
+def _response(href: str, ok: str, missing: str = "") -> str:
+    body = f"<d:response><d:href>{href}</d:href><d:propstat><d:prop>{ok}</d:prop>"
+    body += "<d:status>HTTP/1.1 200 OK</d:status></d:propstat>"
+    if missing:
+        body += f"<d:propstat><d:prop>{missing}</d:prop>"
+        body += "<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>"
+    return body + "</d:response>"
+
+
+def test_nextcloud_listing_with_split_propstats():
+    entries = parse_multistatus(
+        _multistatus(
+            _response(
+                "/remote.php/dav/files/alice/Notebooks/",
+                '<d:resourcetype><d:collection/></d:resourcetype><d:getetag>"e1"</d:getetag>'
+                "<d:getlastmodified>Mon, 25 Mar 2024 09:30:00 GMT</d:getlastmodified>"
+                "<oc:fileid>812</oc:fileid><oc:permissions>RGDNVCK</oc:permissions>"
+                "<oc:size>20480</oc:size>",
+                "<d:getcontentlength/><oc:checksums/>",
+            ),
+            _response(
+                "/remote.php/dav/files/alice/Notebooks/run%201.ipynb",
+                "<d:resourcetype/><d:getcontentlength>42</d:getcontentlength>"
+                "<oc:permissions>SRGDNVW</oc:permissions>"
+                "<oc:checksums><oc:checksum>SHA1:AB12</oc:checksum>"
+                "<oc:checksum>MD5:cd34</oc:checksum></oc:checksums>",
+            ),
+        )
+    )
+    folder, notebook = entries
+    assert folder.is_dir and folder.size == 20480 and folder.fileid == "812"
+    assert folder.last_modified == datetime(2024, 3, 25, 9, 30, tzinfo=timezone.utc)
+    assert folder.writable
+    assert notebook.href_path == "/remote.php/dav/files/alice/Notebooks/run 1.ipynb"
+    assert not notebook.is_dir and notebook.size == 42 and notebook.writable
+    assert notebook.checksums == {"SHA1": "ab12", "MD5": "cd34"}
+
+
+def test_owncloud_and_reva_checksums_in_one_element():
+    (entry,) = parse_multistatus(
+        _multistatus(
+            _response(
+                "/remote.php/dav/files/u/f",
+                "<d:resourcetype/><oc:checksums><oc:checksum>SHA1:aa MD5:bb ADLER32:cc"
+                "</oc:checksum></oc:checksums>",
+            )
+        )
+    )
+    assert entry.checksums == {"SHA1": "aa", "MD5": "bb", "ADLER32": "cc"}
+
+
+@pytest.mark.parametrize(
+    ("is_dir", "permissions", "writable"),
+    [
+        (False, "RGDNVW", True),
+        (False, "SRDNVWZO", True),  # Reva order and extra letters, no G
+        (False, "SRG", False),  # read-only federated file
+        (False, "RDNV", False),
+        (True, "RGDNVCK", True),
+        (True, "SRGD", False),  # read-only share
+        (True, None, True),  # the site sends no permissions at all
+        (False, None, True),
+    ],
+)
+def test_writable_tests_letters_not_whole_strings(is_dir, permissions, writable):
+    assert Entry("/x", is_dir=is_dir, permissions=permissions).writable is writable
+
+
+def test_etags_are_kept_in_quoted_form():
+    assert quote_etag("abc") == '"abc"'
+    assert quote_etag('"abc"') == '"abc"'
+    assert quote_etag('W/"abc"') == 'W/"abc"'
+
+
+def test_malformed_and_hostile_xml_are_protocol_errors():
+    with pytest.raises(ProtocolError):
+        parse_multistatus(b"<d:multistatus xmlns:d='DAV:'><unclosed>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>&b;</d:href></d:response>'
+        b"</d:multistatus>"
+    )
+    with pytest.raises(ProtocolError):
+        parse_multistatus(bomb)
+    with pytest.raises(ProtocolError):
+        parse_multistatus(b"<html><body>login page</body></html>")
