@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from defusedxml import ElementTree as SafeET
 
+from .files import Entry
 from .mounts import ALL, RemoteMount
 from .ocm import WEBDAV_PATH, OcmClient, OcmError, host_of, require, split_cloud_id
 from .sciencemesh import Contacts
@@ -71,8 +72,7 @@ class Federation:
         self,
         *,
         owner: str,
-        path: str,
-        is_dir: bool,
+        entry: Entry,
         share_with: str,
         permissions: int,
         expiration: str | None,
@@ -85,13 +85,13 @@ class Federation:
         if host_of(remote) == self.site.host:
             raise OcmError("the recipient is on this site: share with the user directly")
         doc = self.client.discover(remote.rstrip("/"))
-        name = path.rsplit("/", 1)[-1]
+        name = entry.name
         secret = new_secret()
         share = self.store.create(
             share_type=FEDERATED,
             owner=owner,
-            path=path,
-            item_type="folder" if is_dir else "file",
+            file_id=entry.fileid,
+            item_type="folder" if entry.is_dir else "file",
             share_with=f"{user}@{remote.rstrip('/')}",
             permissions=permissions,
             file_target="/" + name,

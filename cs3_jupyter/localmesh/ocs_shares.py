@@ -140,9 +140,14 @@ class ShareApi:
             raise HttpError(404, NO_SHARE)
         return share
 
+    def item(self, share: Share) -> Entry | None:
+        """The shared file or folder where it is now (shares follow renames), if it exists."""
+        entry = self.files.by_id(share.file_id)
+        return entry if entry is not None and entry.user == share.owner else None
+
     def format(self, share: Share, viewer: str) -> dict[str, Any] | None:
         """Nextcloud's share object; None if the shared item no longer exists."""
-        entry = self.files.stat(share.owner, share.path.lstrip("/"))
+        entry = self.item(share)
         if entry is None:
             return None
         parent = self.files.stat(share.owner, entry.path.rpartition("/")[0])
@@ -163,7 +168,7 @@ class ShareApi:
             "note": share.note,
             "label": share.label,
             "displayname_file_owner": owner_name,
-            "path": share.path if viewer == share.owner else share.file_target,
+            "path": "/" + entry.path if viewer == share.owner else share.file_target,
             "item_type": share.item_type,
             "mimetype": mimetype(entry),
             "has_preview": False,
@@ -214,14 +219,10 @@ class ShareApi:
             if _bool(request.arg("subfiles")):
                 if not entry.is_dir:
                     raise HttpError(400, "Not a directory")
-                prefix = "/" + rel + "/" if rel else "/"
-                shares = [
-                    s
-                    for s in shares
-                    if s.path.startswith(prefix) and "/" not in s.path[len(prefix) :]
-                ]
+                children = {child.fileid for child in self.files.children(user, rel)}
+                shares = [s for s in shares if s.file_id in children]
             else:
-                shares = [s for s in shares if s.path == "/" + rel]
+                shares = [s for s in shares if s.file_id == entry.fileid]
         # reshares=true would add others' reshares of my items; resharing is not implemented,
         # so there are none to add.
         return OcsResult(self._formatted(shares, user))
@@ -240,7 +241,6 @@ class ShareApi:
             share_type = -1
         if share_type not in SHARE_TYPES:
             raise HttpError(400, "Unknown share type")
-        path = "/" + rel
         default = READ if share_type == LINK else ALL
         permissions = parse_permissions(request.arg("permissions"), default)
         if not entry.is_dir:
@@ -250,7 +250,7 @@ class ShareApi:
         share_with = (request.arg("shareWith") or "").strip()
         common = {
             "owner": user,
-            "path": path,
+            "file_id": entry.fileid,
             "item_type": "folder" if entry.is_dir else "file",
             "note": request.arg("note") or "",
             "label": request.arg("label") or "",
@@ -262,14 +262,14 @@ class ShareApi:
                 raise HttpError(404, "Please specify a valid user")
             if share_with == user:
                 raise HttpError(403, "Sharing with yourself is not allowed")
-            self._refuse_duplicate(user, path, share_type, share_with, "user")
+            self._refuse_duplicate(user, entry, share_type, share_with, "user")
             share = self.store.create(
                 share_type=USER, share_with=share_with, permissions=permissions, **common
             )
         elif share_type == GROUP:
             if share_with not in self.users.groups():
                 raise HttpError(404, "Please specify a valid group")
-            self._refuse_duplicate(user, path, share_type, share_with, "group")
+            self._refuse_duplicate(user, entry, share_type, share_with, "group")
             share = self.store.create(
                 share_type=GROUP, share_with=share_with, permissions=permissions, **common
             )
@@ -283,7 +283,7 @@ class ShareApi:
                 **common,
             )
         else:
-            share = self._federated(user, path, entry, share_with, permissions, expiration)
+            share = self._federated(user, entry, share_with, permissions, expiration)
         data = self.format(share, user)
         assert data is not None
         return OcsResult(data)
@@ -291,7 +291,6 @@ class ShareApi:
     def _federated(
         self,
         user: str,
-        path: str,
         entry: Entry,
         share_with: str,
         permissions: int,
@@ -304,15 +303,14 @@ class ShareApi:
         for share in self.store.owned_by(user):
             if (
                 share.share_type == FEDERATED
-                and share.path == path
+                and share.file_id == entry.fileid
                 and (share.share_with or "").lower() == share_with.lower()
             ):
                 raise HttpError(403, "Path is already shared with this user")
         try:
             return self.federation.share(
                 owner=user,
-                path=path,
-                is_dir=entry.is_dir,
+                entry=entry,
                 share_with=share_with,
                 permissions=permissions,
                 expiration=expiration,
@@ -320,9 +318,10 @@ class ShareApi:
         except OcmError:
             raise HttpError(403, "Failed to create share.") from None
 
-    def _refuse_duplicate(self, owner: str, path: str, kind: int, with_: str, noun: str) -> None:
+    def _refuse_duplicate(self, owner: str, entry: Entry, kind: int, with_: str, noun: str) -> None:
         for share in self.store.owned_by(owner):
-            if share.share_type == kind and share.path == path and share.share_with == with_:
+            same_item = share.file_id == entry.fileid
+            if share.share_type == kind and same_item and share.share_with == with_:
                 raise HttpError(403, f"Path is already shared with this {noun}")
 
     @staticmethod
@@ -347,7 +346,7 @@ class ShareApi:
                 bits &= ~(CREATE | DELETE)
             fields["permissions"] = bits | SHARE if share.share_type == LINK else bits
         if "publicUpload" in form and share.share_type == LINK:
-            entry = self.files.stat(share.owner, share.path.lstrip("/"))
+            entry = self.item(share)
             if entry is None:
                 raise HttpError(404, NO_SHARE)
             upload = _bool(request.arg("publicUpload"))
@@ -439,17 +438,20 @@ class ShareApi:
     # -- mounts -----------------------------------------------------------------------------
     def local_mounts(self, user: str) -> list[LocalMount]:
         """User and group shares in the recipient's tree (skipping the recipient's own)."""
-        return [
-            LocalMount(
-                mount_path=share.file_target.strip("/"),
-                owner=share.owner,
-                owner_path=share.path.strip("/"),
-                permissions=share.permissions,
-                share_id=str(share.id),
-            )
-            for share in self.store.shared_with(user, self.users.groups_of(user))
-            if not share.expired
-        ]
+        mounts = []
+        for share in self.store.shared_with(user, self.users.groups_of(user)):
+            entry = None if share.expired else self.item(share)
+            if entry is not None:
+                mounts.append(
+                    LocalMount(
+                        mount_path=share.file_target.strip("/"),
+                        owner=share.owner,
+                        owner_path=entry.path,
+                        permissions=share.permissions,
+                        share_id=str(share.id),
+                    )
+                )
+        return mounts
 
     def taken_mount_paths(self, user: str) -> set[str]:
         local = {m.mount_path for m in self.local_mounts(user)}

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS shares (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     share_type INTEGER NOT NULL,
     owner TEXT NOT NULL,
-    path TEXT NOT NULL,
+    file_id INTEGER NOT NULL,
     item_type TEXT NOT NULL,
     share_with TEXT,
     permissions INTEGER NOT NULL,
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS shares (
     label TEXT NOT NULL DEFAULT '',
     file_target TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS shares_owner ON shares(owner, path);
+CREATE INDEX IF NOT EXISTS shares_owner ON shares(owner, file_id);
 CREATE INDEX IF NOT EXISTS shares_with ON shares(share_type, share_with);
 CREATE TABLE IF NOT EXISTS remote_shares (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -62,12 +62,12 @@ CREATE TABLE IF NOT EXISTS remote_shares (
 
 @dataclass(frozen=True)
 class Share:
-    """A share made on this site. ``path`` is relative to the owner's root, e.g. ``/proj``."""
+    """A share made on this site. It follows its item by file id, across renames, like NC."""
 
     id: int
     share_type: int
     owner: str
-    path: str
+    file_id: int
     item_type: str  # "file" | "folder"
     share_with: str | None
     permissions: int
@@ -136,7 +136,7 @@ class ShareStore:
         *,
         share_type: int,
         owner: str,
-        path: str,
+        file_id: int,
         item_type: str,
         share_with: str | None,
         permissions: int,
@@ -148,13 +148,13 @@ class ShareStore:
         label: str = "",
     ) -> Share:
         cursor = self.db.execute(
-            "INSERT INTO shares (share_type, owner, path, item_type, share_with, permissions,"
+            "INSERT INTO shares (share_type, owner, file_id, item_type, share_with, permissions,"
             " stime, expiration, token, password_hash, note, label, file_target)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 share_type,
                 owner,
-                path,
+                file_id,
                 item_type,
                 share_with,
                 permissions,

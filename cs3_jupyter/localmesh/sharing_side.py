@@ -74,9 +74,12 @@ class SharingSide:
         share = self.store.by_token(token)
         if share is None or share.share_type not in (LINK, FEDERATED) or share.expired:
             return None
+        entry = self.share_api.item(share)
+        if entry is None:
+            return None
         return TokenShare(
             owner=share.owner,
-            path=share.path.lstrip("/"),
+            path=entry.path,
             permissions=share.permissions,
             password_hash=share.password_hash,
         )

@@ -283,3 +283,24 @@ def test_sharees_turn_a_typed_cloud_id_into_an_exact_remote(mesh, new_user):
     assert [r["value"] for r in remotes["exact"]["remotes"]] == [
         {"shareType": 6, "shareWith": address, "server": mesh.site("b").url}
     ]
+
+
+def test_shares_follow_their_item_when_the_owner_renames_it(mesh, new_user):
+    owner = _owner_with_folder(mesh, new_user)
+    recipient = Client(mesh.site("a").url, new_user("a"))
+    user_share = owner.share("/proj", 0, recipient.user).data
+    link = owner.share("/proj", 3).data
+    moved = owner.dav("MOVE", "proj", headers={"Destination": owner.dav_url("renamed")})
+    assert moved.status_code == 201
+    assert owner.ocs("GET", f"{SHARING}/shares/{user_share['id']}").data[0]["path"] == "/renamed"
+    assert recipient.dav("GET", "proj/analysis.ipynb").content == NOTEBOOK  # same mount name
+    public = requests.get(
+        f"{mesh.site('a').url}/public.php/webdav/analysis.ipynb",
+        auth=(link["token"], ""),
+        timeout=30,
+    )
+    assert public.content == NOTEBOOK
+    # A new item at the old path is not shared: shares point at the item, not the name.
+    owner.mkdir("proj")
+    by_path = owner.ocs("GET", SHARING + "/shares", params={"path": "/proj"}).data
+    assert by_path == []
