@@ -50,11 +50,11 @@ class TreeProvider(DAVProvider):
     # --- resource lookup -----------------------------------------------------------------
 
     def view_of(self, environ: dict, path: str) -> tuple[View, str]:
+        view, rel = self._split(environ, path)
         try:
-            view, rel = self._split(environ, path)
             return view, normpath(rel)
-        except ValueError:
-            raise SabreError(400, "Invalid path") from None
+        except ValueError as exc:
+            raise SabreError(400, f"Invalid path: {exc}") from None
 
     def get_resource_inst(self, path: str, environ: dict):
         view, rel = self.view_of(environ, path)
@@ -241,8 +241,8 @@ class TreeProvider(DAVProvider):
             raise SabreError(502, "The destination is outside this WebDAV tree")
         try:
             return normpath(path[len(root) :])
-        except ValueError:
-            raise SabreError(400, "Invalid destination path") from None
+        except ValueError as exc:
+            raise SabreError(400, f"Invalid destination: {exc}") from None
 
     def view_of_url(self, environ: dict, url: str) -> tuple[View, str]:
         """A Destination URL from another URL family (uploads, versions) inside this tree."""

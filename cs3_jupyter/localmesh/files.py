@@ -92,12 +92,23 @@ class Version:
     author: str
 
 
+#: Nextcloud refuses names longer than this (and most file systems stop at 255 bytes).
+MAX_NAME_BYTES = 250
+
+
 def normpath(path: str) -> str:
-    """Canonical relative path; rejects empty, ``.`` and ``..`` segments and NUL."""
+    """Canonical relative path; rejects ``.``/``..``, control characters and overlong names.
+
+    Control characters are refused because they cannot appear in the XML of a PROPFIND answer.
+    """
     parts = [p for p in path.strip("/").split("/") if p != ""] if path.strip("/") else []
     for part in parts:
-        if part in (".", "..") or "\x00" in part:
-            raise ValueError("invalid path segment")
+        if part in (".", ".."):
+            raise ValueError("'.' and '..' are not valid names")
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in part):
+            raise ValueError("names cannot contain control characters")
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise ValueError(f"names are limited to {MAX_NAME_BYTES} bytes")
     return "/".join(parts)
 
 

@@ -341,3 +341,16 @@ _ALL_PROPS = [
     f"{{{NC}}}mount-type",
     f"{{{OC}}}no-such-prop",
 ]
+
+
+@pytest.mark.parametrize("name", ["x" * 251, "tab\there.txt", "new\nline.txt"])
+def test_unusable_names_are_refused_with_a_reason_and_nothing_is_created(new_user, dav, name):
+    """Control characters could not be listed in PROPFIND XML; NC also caps names at 250."""
+    session = dav(new_user())
+    refused = session.put(name, b"x")
+    assert refused.status_code == 400
+    assert "Invalid path" in sabre_error(refused)[1]
+    assert len(session.propfind("")) == 1  # only the home itself
+    session.put("ok.txt")
+    assert session.move("ok.txt", name).status_code == 400
+    assert session.request("GET", "ok.txt").status_code == 200
