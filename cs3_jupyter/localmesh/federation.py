@@ -164,7 +164,8 @@ class Federation:
         except OcmError:
             raise HttpError(400, "The sender's site does not answer OCM discovery") from None
         if not webdav_url.startswith(("http://", "https://")):
-            webdav_url = base + _webdav_prefix(doc, str(body["resourceType"])) + webdav_url
+            prefix = _webdav_prefix(doc, str(body["resourceType"]))
+            webdav_url = f"{base}{prefix}/{webdav_url.lstrip('/')}"
         name = "/" + str(body["name"]).strip("/").rsplit("/", 1)[-1]
         try:
             self.store.add_remote(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import requests
 from sharing_client import Client
 
@@ -97,6 +98,35 @@ def test_incoming_share_in_the_ocm_1_1_multi_shape(mesh, new_user):
     reply = requests.post(_ocm(mesh, "b") + "/shares", json=body, timeout=30)
     assert reply.status_code == 201
     assert [p["name"] for p in Client(mesh.site("b").url, bob).pending_remote()] == ["/a.ipynb"]
+
+
+@pytest.mark.parametrize(
+    ("uri", "kind", "name", "read"),
+    [
+        ("{a}/public.php/webdav/", "folder", "lab", "lab/notes.txt"),  # absolute
+        ("notes.txt", "file", "notes.txt", "notes.txt"),  # relative to a's advertised prefix
+    ],
+)
+def test_multi_shape_share_is_read_at_its_uri_once_accepted(mesh, new_user, uri, kind, name, read):
+    """The data of a ``multi`` share is read at its ``uri`` (here inside a link of a's, whose
+    token serves as the secret), through bob's own WebDAV like any federated mount."""
+    owner = Client(mesh.site("a").url, new_user("a"))
+    owner.mkdir("lab")
+    owner.put("lab/notes.txt", b"from a link")
+    token = owner.share("/lab", 3).data["token"]
+    bob_info = new_user("b")
+    webdav = {"sharedSecret": token, "permissions": ["read"], "uri": uri.format(a=owner.url)}
+    body = _share_body(
+        mesh,
+        bob_info.user,
+        protocol={"name": "multi", "webdav": webdav},
+        name=name,
+        resourceType=kind,
+    )
+    assert requests.post(_ocm(mesh, "b") + "/shares", json=body, timeout=30).status_code == 201
+    bob = Client(mesh.site("b").url, bob_info)
+    assert bob.accept_remote(bob.pending_remote()[0]["id"]).status == 200
+    assert bob.dav("GET", read).content == b"from a link"
 
 
 def test_incoming_share_refusals(mesh, new_user):
