@@ -297,6 +297,9 @@ class FolderResource(_Node, DAVCollection):
         DAVCollection.__init__(self, path, environ)
         self._setup(site, view, rel, place, entry)
 
+    def get_content_type(self) -> str:
+        return "httpd/unix-directory"  # what Nextcloud reports for folders
+
     def get_member_names(self) -> list[str]:
         return [member.name for member in self.get_member_list()]
 

@@ -117,6 +117,7 @@ def test_propfind_reports_nextcloud_properties(mesh, new_user, dav):
     assert folder.text(f"{{{OC}}}permissions") == "RGDNVCK"
     assert folder.text(f"{{{OC}}}size") == "2"
     assert f"{{{D}}}getcontentlength" in folder.missing
+    assert folder.text(f"{{{D}}}getcontenttype") == "httpd/unix-directory"
     assert child.href == session.root + "nb/a.ipynb"
     assert child.text(f"{{{OC}}}permissions") == "RGDNVW"
     assert child.text(f"{{{D}}}getcontentlength") == "2"
