@@ -181,3 +181,29 @@ def test_demo_seed_has_pending_and_accepted_shares_and_a_contact(mesh):
     assert carol.dav("GET", quote("Project Mesh/data/measurements.csv")).status_code == 200
     contacts = alice.sciencemesh("GET", "find-accepted-users").json()
     assert [(c["user_id"], c["idp"]) for c in contacts] == [("bob", mesh.site("b").host)]
+
+
+def test_notifications_are_best_effort_when_the_sender_fails(mesh, new_user):
+    """Accepting must not depend on the sender's OCM API being up (Nextcloud behaves so too);
+    the data path (public WebDAV) is separate and keeps working."""
+    alice, bob, address = _pair(mesh, new_user)
+    assert alice.share("/proj", 6, address).status == 200
+    mesh.set_fault("a", "status", code=503, prefix="/index.php/ocm")
+    try:
+        assert bob.accept_remote(bob.pending_remote()[0]["id"]).status == 200
+    finally:
+        mesh.clear_faults("a")
+    assert bob.dav("GET", "proj/analysis.ipynb").content == NOTEBOOK
+    assert [s["share_type"] for s in alice.ocs("GET", SHARING + "/shares").data] == [6]
+
+
+def test_recipient_site_failing_means_no_share_and_a_clear_refusal(mesh, new_user):
+    alice, bob, address = _pair(mesh, new_user)
+    mesh.set_fault("b", "status", code=503)
+    try:
+        refused = alice.share("/proj", 6, address)
+    finally:
+        mesh.clear_faults("b")
+    assert (refused.status, refused.meta["message"]) == (403, "Failed to create share.")
+    assert alice.ocs("GET", SHARING + "/shares").data == []
+    assert bob.pending_remote() == []
