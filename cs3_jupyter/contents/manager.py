@@ -220,16 +220,16 @@ class CS3ContentsManager(AsyncContentsManager):
         if etag:
             self._seen[path] = etag
         model = base_model(entry, kind, with_hash=require_hash)
+        loop = asyncio.get_running_loop()
         if kind == "notebook":
-            notebook = await asyncio.get_running_loop().run_in_executor(
-                self._executor, read_notebook, body, path
-            )
+            notebook = await loop.run_in_executor(self._executor, read_notebook, body, path)
             self.mark_trusted_cells(notebook, path)
             model["content"] = notebook
             model["format"] = "json"
             self.validate_notebook_model(model)
         else:
-            fill_file(model, body, format)
+            # Decoding or base64-encoding a large file is CPU work: keep it off the loop.
+            await loop.run_in_executor(self._executor, fill_file, model, body, format)
         return model
 
     # -- writes -------------------------------------------------------------------------
@@ -240,9 +240,13 @@ class CS3ContentsManager(AsyncContentsManager):
         """The new entry of a file we just wrote, from the write's response headers.
 
         It is cached only when it is as complete as a listing would be: we know the time,
-        and either the site keeps no checksums or we know the one it now keeps (``sha1``,
-        which we sent). Otherwise the next question goes to the site.
+        and either the site keeps no checksums or keeps exactly a SHA1, which we computed
+        (``sha1``). Otherwise the next question goes to the site, so a ``hash`` never
+        switches source between two requests.
         """
+        checksums_known = previous is not None and (
+            not previous.checksums or (set(previous.checksums) == {"SHA1"} and sha1 is not None)
+        )
         entry = Entry(
             href_path="",
             is_dir=False,
@@ -258,16 +262,20 @@ class CS3ContentsManager(AsyncContentsManager):
         self.forget(path)
         if result.etag:
             self._seen[path] = result.etag
-        if previous and result.last_modified and (sha1 or not previous.checksums):
+        if checksums_known and result.last_modified:
             self._cache.remember(entry)
         return entry
 
-    def _put_guarded(self, path: str, body: bytes, if_match: str | None) -> WriteResult:
-        """One PUT; a failed ``If-Match`` becomes the message the user needs (runs in a thread)."""
+    def _put_guarded(self, path: str, body: bytes, if_match: str | None) -> tuple[WriteResult, str]:
+        """One PUT and the body's SHA1; a failed ``If-Match`` gets the message the user needs.
+
+        Runs in a worker thread: hashing a large body is no work for the event loop.
+        """
+        sha1 = hashlib.sha1(body, usedforsecurity=False).hexdigest()
         try:
             return self.client.put(
-                path, body, if_match=if_match, mtime=int(time.time()), sha1=sha1_hex(body)
-            )
+                path, body, if_match=if_match, mtime=int(time.time()), sha1=sha1
+            ), sha1
         except errors.PreconditionFailed:
             raise errors.PreconditionFailed(
                 f"'{path}' was changed on {self.client.site_name} since you opened it (by another "
@@ -310,8 +318,8 @@ class CS3ContentsManager(AsyncContentsManager):
             raise HTTPError(400, f"Unhandled contents type: {kind}")
 
         previous = self._cache.entry(path)
-        result = await self.call(self._put_guarded, path, body, self._seen.get(path))
-        entry = self._remember_write(path, result, len(body), sha1_hex(body), previous)
+        result, sha1 = await self.call(self._put_guarded, path, body, self._seen.get(path))
+        entry = self._remember_write(path, result, len(body), sha1, previous)
         if result.last_modified is None:
             entry = await self.entry(path, fresh=True)
         saved = base_model(entry, kind)
@@ -416,7 +424,3 @@ def _hidden(path: str) -> bool:
 def time_now() -> datetime:
     """Now, in whole seconds as the site stores modification times."""
     return datetime.fromtimestamp(int(time.time()), tz=timezone.utc)
-
-
-def sha1_hex(body: bytes) -> str:
-    return hashlib.sha1(body, usedforsecurity=False).hexdigest()
