@@ -1,0 +1,182 @@
+"""Real Jupyter servers, one per mesh user, for testing our REST API end to end.
+
+Each server is a ``jupyter server`` subprocess on an ephemeral port of 127.0.0.1, with its
+own config/runtime/data directories (nothing from the machine leaks in) and ``CS3_*``
+environment variables pointing at its user's site of the local mesh, exactly as a hub
+would configure a single-user server. Its log goes to a file so tests can check that no
+secret was ever logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+STARTUP_TIMEOUT = 60.0
+API = "cs3/api"
+
+
+@dataclass
+class Jupyter:
+    """A running Jupyter server for one mesh user, and a small HTTP client for it."""
+
+    url: str  # http://127.0.0.1:PORT/
+    token: str
+    user: str
+    site: str
+    log: Path
+    process: subprocess.Popen[bytes]
+    secrets: list[str] = field(default_factory=list)
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        return self.http.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.request(method, f"{API}{path}", **kwargs)
+
+    def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        """Call our API, assert the status, return the JSON (None for 204)."""
+        response = self.api(method, path, **kwargs)
+        assert response.status_code == status, (response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.http.close()
+
+
+def _write_config(config_dir: Path, manage_contents: bool) -> None:
+    config_dir.mkdir(parents=True, exist_ok=True)
+    config = {
+        "ServerApp": {
+            # Only what the tests need: JupyterLab and friends would double the startup time.
+            "jpserver_extensions": {
+                "cs3_jupyter": True,
+                "jupyterlab": False,
+                "jupyter_lsp": False,
+                "notebook_shim": False,
+                "jupyter_server_terminals": False,
+            },
+            "open_browser": False,
+        },
+        "CS3JupyterApp": {"manage_contents": manage_contents},
+    }
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
+
+
+def start_jupyter(
+    base: Path,
+    *,
+    site_url: str,
+    user: str,
+    password: str,
+    directory_url: str,
+    token: str,
+    site_name: str,
+    manage_contents: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Jupyter:
+    base.mkdir(parents=True, exist_ok=True)
+    runtime = base / "runtime"
+    root = base / "root"
+    root.mkdir(exist_ok=True)
+    _write_config(base / "config", manage_contents)
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("CS3_", "JUPYTER_"))
+    }
+    env.update(
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_CONFIG_PATH=str(base / "config"),
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        JUPYTER_DATA_DIR=str(base / "data"),
+        JUPYTER_PLATFORM_DIRS="1",
+        CS3_SITE_URL=site_url,
+        CS3_USER=user,
+        CS3_PASSWORD=password,
+        CS3_MESH_DIRECTORY_URL=directory_url,
+        **(extra_env or {}),
+    )
+    log = base / "jupyter.log"
+    args = [
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port=0",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.log_level=DEBUG",
+    ]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=base)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    info_file = runtime / f"jpserver-{process.pid}.json"
+    while not info_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"jupyter server did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+    for _ in range(100):  # the file may be seen before it is fully written
+        try:
+            info = json.loads(info_file.read_text())
+            break
+        except ValueError:
+            time.sleep(0.02)
+    return Jupyter(
+        url=info["url"],
+        token=token,
+        user=user,
+        site=site_name,
+        log=log,
+        process=process,
+        secrets=[password, token],
+    )
+
+
+@pytest.fixture(scope="session")
+def jupyter_for(mesh: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """``jupyter_for(site_name, user_info)`` starts a Jupyter server for that mesh user."""
+    started: list[Jupyter] = []
+
+    def start(site_name: str, user: Any, **kwargs: Any) -> Jupyter:
+        base = tmp_path_factory.mktemp(f"jupyter-{site_name}-{user.user}")
+        password = user.app_password or user.password
+        server = start_jupyter(
+            base,
+            site_url=mesh.site(site_name).url,
+            user=user.user,
+            password=password,
+            directory_url=mesh.directory_url,
+            token=f"jt-{user.user}-{os.urandom(8).hex()}",
+            site_name=site_name,
+            **kwargs,
+        )
+        server.secrets.extend(s for s in (user.password, user.app_password, user.token) if s)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
