@@ -20,6 +20,7 @@ authenticator and spawner for stand-ins that work without an identity provider o
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import pwd
@@ -78,12 +79,33 @@ def app_password_entry(username: str) -> dict[str, str]:
 def save_access_token(spawner, auth_state) -> None:
     """OIDC set-up: put the access token from the auth state where the user's server reads it.
 
-    JupyterHub calls this before every spawn. When your Authenticator refreshes tokens
-    (``refresh_user``), call ``write_token_file`` there too: the running server picks the new
-    token up on its next request.
+    JupyterHub calls this before every spawn; :func:`keeps_token_file` covers refreshes.
     """
     if auth_state and auth_state.get("access_token"):
         write_token_file(spawner.user.name, auth_state["access_token"])
+
+
+def keeps_token_file(authenticator_class: type) -> type:
+    """``authenticator_class``, also rewriting the token file whenever it refreshes a user.
+
+    OIDC authenticators renew an expiring access token in ``refresh_user``, which the hub calls
+    once ``Authenticator.auth_refresh_age`` has passed. The user's running server reads the new
+    token from the file on its next request: no restart.
+    """
+
+    class KeepsTokenFile(authenticator_class):
+        async def refresh_user(self, user, handler=None, **kwargs):
+            refreshed = super().refresh_user(user, handler, **kwargs)
+            if inspect.isawaitable(refreshed):
+                refreshed = await refreshed
+            if isinstance(refreshed, dict):
+                auth_state = refreshed.get("auth_state") or {}
+                if auth_state.get("access_token"):
+                    write_token_file(user.name, auth_state["access_token"])
+            return refreshed
+
+    KeepsTokenFile.__name__ = KeepsTokenFile.__qualname__ = authenticator_class.__name__
+    return KeepsTokenFile
 
 
 def efss_user(spawner) -> str:
@@ -118,7 +140,9 @@ c.Spawner.environment.update(
 
 # --- Your authenticator and spawner (EDIT) -----------------------------------------------------
 # For example, with `pip install oauthenticator` and the EFSS's identity provider:
-#   c.JupyterHub.authenticator_class = "generic-oauth"
+#   from oauthenticator.generic import GenericOAuthenticator
+#   c.JupyterHub.authenticator_class = keeps_token_file(GenericOAuthenticator)
+#   c.GenericOAuthenticator.auth_refresh_age = 300   # seconds between token checks
 #   c.GenericOAuthenticator.oauth_callback_url = "https://hub.example.org/hub/oauth_callback"
 #   c.GenericOAuthenticator.client_id = "..."            # and client_secret, authorize_url, ...
 #   c.GenericOAuthenticator.scope = ["openid", "profile"]

@@ -24,6 +24,8 @@ PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 HUB_CONFIG = HERE / "jupyterhub_test_config.py"
 #: How long the hub or a single-user server may take to come up on a busy 2-core machine.
 STARTUP_LIMIT = 60.0
+#: Seconds after which the hub refreshes a user's auth state on their next request to it.
+AUTH_REFRESH_AGE = 1
 
 
 def free_port() -> int:
@@ -46,6 +48,7 @@ class RunningHub:
         self.app_passwords_file = state / "app-passwords.json"
         # Where the stand-in identity provider takes the access token it hands out.
         self.idp_dir = state / "idp"
+        self.auth_refresh_age = AUTH_REFRESH_AGE
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -162,6 +165,7 @@ def hub(tmp_path_factory, hub_password, hub_users, hub_site_env) -> Iterator[Run
         "CS3_HUB_TOKEN_DIR": str(running.token_dir),
         "CS3_HUB_APP_PASSWORDS": str(running.app_passwords_file),
         "JUPYTERHUB_CRYPT_KEY": secrets.token_hex(32),
+        "HUB_TEST_AUTH_REFRESH_AGE": str(AUTH_REFRESH_AGE),
     }
     with open(running.log, "wb") as log:
         running.process = subprocess.Popen(

@@ -1,13 +1,14 @@
 """The hub of ``test_hub.py``: the documented example configuration plus test stand-ins.
 
 Everything cs3_jupyter-specific comes from ``examples/jupyterhub_config.py`` unchanged. What this
-file adds cannot exist here: an OIDC identity provider (a password authenticator that hands out
-the access token the test put in ``$HUB_TEST_DIR/idp/<user>``), system accounts (the simple
-local-process spawner with a home per user under the test folder) and fixed ports (ephemeral
-ones chosen by the fixture).
+file adds cannot exist here: an OIDC identity provider (a password authenticator that hands out,
+and on refresh renews to, the access token the test put in ``$HUB_TEST_DIR/idp/<user>``), system
+accounts (the simple local-process spawner with a home per user under the test folder) and fixed
+ports (ephemeral ones chosen by the fixture).
 """
 
 import os
+import runpy
 import sys
 from pathlib import Path
 
@@ -18,23 +19,35 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821  (provided by Jupyt
 REPO = Path(__file__).resolve().parents[2]
 STATE = Path(os.environ["HUB_TEST_DIR"])
 
-load_subconfig(str(REPO / "examples" / "jupyterhub_config.py"))  # type: ignore[name-defined]  # noqa: F821
+# Run the example on this config object, keeping its helpers (load_subconfig would hide them).
+example = runpy.run_path(str(REPO / "examples" / "jupyterhub_config.py"), {"get_config": lambda: c})
+
+
+def issued_token(name: str) -> str:
+    """The access token the identity provider currently has for ``name`` ("" if none)."""
+    issued = STATE / "idp" / name
+    return issued.read_text() if issued.exists() else ""
 
 
 class StandInOIDCAuthenticator(SharedPasswordAuthenticator):
-    """Shared-password login that returns auth state the way an OIDC authenticator does."""
+    """Shared-password login with auth state and refreshes the way an OIDC authenticator has."""
 
     async def authenticate(self, handler, data):
         user = await super().authenticate(handler, data)
-        if user is None:
-            return None
-        issued = STATE / "idp" / user["name"]
-        if issued.exists():
-            user["auth_state"] = {"access_token": issued.read_text()}
+        if user is not None and issued_token(user["name"]):
+            user["auth_state"] = {"access_token": issued_token(user["name"])}
         return user
 
+    async def refresh_user(self, user, handler=None):
+        state = await user.get_auth_state() or {}
+        token = issued_token(user.name)
+        if token and token != state.get("access_token"):
+            return {"name": user.name, "auth_state": {**state, "access_token": token}}
+        return True
 
-c.JupyterHub.authenticator_class = StandInOIDCAuthenticator
+
+c.JupyterHub.authenticator_class = example["keeps_token_file"](StandInOIDCAuthenticator)
+c.Authenticator.auth_refresh_age = int(os.environ["HUB_TEST_AUTH_REFRESH_AGE"])
 c.SharedPasswordAuthenticator.user_password = os.environ["HUB_TEST_PASSWORD"]
 c.Authenticator.allowed_users = set(os.environ["HUB_TEST_USERS"].split(","))
 

@@ -1,8 +1,8 @@
 """A real JupyterHub, configured as ``examples/jupyterhub_config.py`` documents, serves each user
 their own EFSS home through the hub's proxy.
 
-Two users at local-mesh site ``a`` log in through the hub's API. One has an app password (passed
-in the server's environment), the other an OIDC-style access token that the hub writes to a token
+Users at local-mesh site ``a`` log in on the hub. One has an app password (passed in the
+server's environment), the others an OIDC-style access token that the hub writes to a token
 file. The single-user servers have the extension enabled only by the package's
 ``jupyter_server_config.d`` JSON. Hub and EFSS user ids are the same here, as with a shared
 identity provider.
@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import tempfile
+import time
 
 import pytest
 import requests
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.hub
 def efss(mesh):
     """Two fresh users at site ``a``, each with a file only they have."""
     users = {}
-    for role in ("pw", "oidc"):
+    for role in ("pw", "oidc", "renewed"):
         info = mesh.add_user("a", f"hub{role}-{secrets.token_hex(3)}")
         home = f"{mesh.site('a').url}/remote.php/dav/files/{info.user}/"
         put = requests.put(
@@ -60,15 +61,22 @@ def password_user(hub, efss, hub_password):
 STALE_TOKEN = "expired-" + secrets.token_hex(8)
 
 
+def log_in_with_stale_token(hub, name: str, password: str) -> tuple[str, str, dict]:
+    """Log in while the identity provider still had a stale access token; start the server."""
+    hub.idp_dir.mkdir(exist_ok=True)
+    (hub.idp_dir / name).write_text(STALE_TOKEN)
+    token = hub.login(name, password)
+    return name, token, hub.start_server(name, token)
+
+
 @pytest.fixture(scope="module")
 def token_user(hub, efss, hub_password):
-    """Logged in while the identity provider still had a stale access token for them."""
-    info = efss["oidc"]
-    hub.idp_dir.mkdir(exist_ok=True)
-    (hub.idp_dir / info.user).write_text(STALE_TOKEN)
-    token = hub.login(info.user, hub_password)
-    server = hub.start_server(info.user, token)
-    return info.user, token, server
+    return log_in_with_stale_token(hub, efss["oidc"].user, hub_password)
+
+
+@pytest.fixture(scope="module")
+def renewed_user(hub, efss, hub_password):
+    return log_in_with_stale_token(hub, efss["renewed"].user, hub_password)
 
 
 def listing(hub, name: str, token: str) -> requests.Response:
@@ -112,4 +120,17 @@ def test_refreshed_token_file_takes_effect_without_restart(hub, token_user, efss
     assert f"only-{name}.txt" in seen
     assert f"only-{efss['pw'].user}.txt" not in seen
     # Same server process: the hub did not restart it.
+    assert hub.user_model(name, token)["servers"][""]["started"] == server["started"]
+
+
+def test_token_renewed_by_the_hub_reaches_the_running_server(hub, renewed_user, efss):
+    """The example's authenticator wrapper rewrites the token file when the hub refreshes."""
+    name, token, server = renewed_user
+    assert listing(hub, name, token).status_code == 401
+
+    (hub.idp_dir / name).write_text(efss["renewed"].token)  # the provider renews the token
+    time.sleep(hub.auth_refresh_age)  # the hub's copy is now old enough to be refreshed...
+    assert hub.get("/hub/api/user", token).status_code == 200  # ...on the user's next request
+
+    assert f"only-{name}.txt" in names(listing(hub, name, token))
     assert hub.user_model(name, token)["servers"][""]["started"] == server["started"]
