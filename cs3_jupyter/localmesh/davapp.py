@@ -116,7 +116,7 @@ def make_dav_app(mount_path: str, providers: dict[str, TreeProvider]) -> WsgiDAV
 
 def private_dav_app(site: Site) -> WsgiDAVApp:
     """Everything under /remote.php that a logged-in user reaches."""
-    remote_proxy = RemoteProxy()
+    remote_proxy = RemoteProxy(site)
     files = TreeProvider(site, home_by_user_segment(site), remote_proxy=remote_proxy)
     return make_dav_app(
         "/remote.php",

@@ -86,6 +86,8 @@ class TreeProvider(DAVProvider):
         method = environ["REQUEST_METHOD"]
         view, rel = self.view_of(environ, environ["PATH_INFO"])
         place = view.locate(rel)
+        if method in ("DELETE", "MOVE") and _mount_of(place) is not None:
+            return self._mount_root_change(environ, start_response, view, _mount_of(place))
         if isinstance(place, RemotePlace):
             if self._remote_proxy is None:
                 raise SabreError(502, "Federated shares are not available here")
@@ -150,6 +152,15 @@ class TreeProvider(DAVProvider):
         headers = [("ETag", f'"{target.get_etag()}"'), *environ.get(EXTRA_HEADERS, [])]
         return util.send_status_response(environ, start_response, 204, add_headers=headers)
 
+    def _mount_root_change(self, environ: dict, start_response, view: View, mount):
+        """DELETE on a received share's mount point unshares it (as on Nextcloud)."""
+        if environ["REQUEST_METHOD"] == "MOVE":
+            raise SabreError(403, "A received share cannot be renamed here")
+        if not self.site.mounts.can_unmount:
+            raise SabreError(403, "Unshare a received share through the share API")
+        self.site.mounts.unmount(view.viewer, mount)
+        return util.send_status_response(environ, start_response, 204)
+
     def _before_mkcol(self, environ: dict, view: View, rel: str) -> None:
         parent = self.resource_at(view, parent_of(rel) or "", environ) if rel else None
         if parent is not None and parent.is_collection:
@@ -162,8 +173,6 @@ class TreeProvider(DAVProvider):
             raise SabreError(404, "File not found")
         if rel == "":
             raise SabreError(403, "The home folder cannot be deleted")
-        if target.place.mount_root and not target.place.public:
-            raise SabreError(403, "Unshare a received share through the share API")
         self._require(target, "D", "You may not delete this item")
         self._require_unlocked(target.place.owner, target.place.path)
 
@@ -191,8 +200,6 @@ class TreeProvider(DAVProvider):
         dest = self.resource_at(view, dest_rel, environ)
         if dest is not None and overwrite == "F":
             raise SabreError(412, "The destination exists and Overwrite is F")
-        if is_move and source.place.mount_root:
-            raise SabreError(403, "A received share cannot be moved")
         if is_move:
             same_folder = parent_of(dest_rel) == parent_of(rel)
             self._require(source, "NV" if same_folder else "D", "You may not move this item")
@@ -308,3 +315,10 @@ def target_place(view: View, rel: str) -> Place:
     place = view.locate(rel)
     assert isinstance(place, Place)
     return place
+
+
+def _mount_of(place):
+    """The received share whose mount point ``place`` is, if it is one."""
+    if isinstance(place, RemotePlace):
+        return place.mount if place.rest == "" else None
+    return place.mount if place is not None and not place.public else None

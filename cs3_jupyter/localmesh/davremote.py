@@ -33,6 +33,7 @@ from .files import is_within
 
 if TYPE_CHECKING:
     from .mounts import RemoteMount
+    from .site import Site
 
 log = logging.getLogger("cs3_jupyter.localmesh")
 
@@ -83,15 +84,20 @@ _SPOOL_BYTES = 1 << 20
 _TIMEOUT = 60
 
 
-def _shared_letters(letters: str) -> str:
-    """The owner's public view never says S; the recipient's does (and the root may be removed)."""
-    return "S" + letters.replace("S", "").replace("M", "")
+def _shared_letters(letters: str, *, deletable_root: bool = False) -> str:
+    """The owner's public view never says S; the recipient's does, and the recipient may
+    delete (unshare) the mount root when the site can unmount."""
+    out = "S" + letters.replace("S", "").replace("M", "")
+    if deletable_root and "D" not in out:
+        out = out.replace("G", "GD", 1) if "G" in out else out + "D"
+    return out
 
 
 class RemoteProxy:
     """Forwards requests under federated mounts; one HTTP session per thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, site: Site) -> None:
+        self._site = site
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
@@ -145,7 +151,7 @@ class RemoteProxy:
         )
         url_path = view.prefix + "/" + rel
         cls = RemoteRootFolder if is_dir else RemoteRootFile
-        return cls(url_path, environ, mount, props)
+        return cls(url_path, environ, mount, props, self._site.mounts.can_unmount)
 
     # --- everything below the mount point ----------------------------------------------
 
@@ -172,7 +178,9 @@ class RemoteProxy:
         local_base = environ["SCRIPT_NAME"] + view.prefix + "/" + mount.mount_path
         out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
         if response.status_code == 207:
-            content = _rewrite_multistatus(response.content, mount, local_base)
+            content = _rewrite_multistatus(
+                response.content, mount, local_base, self._site.mounts.can_unmount
+            )
             return _respond(start_response, response.status_code, out_headers, [content])
         if method == "HEAD":
             length = response.headers.get("Content-Length")
@@ -203,8 +211,8 @@ class RemoteProxy:
 class _RemoteRoot:
     """Properties of a federated mount root as the owner's site reported them."""
 
-    def _init(self, mount: RemoteMount, props: dict) -> None:
-        self.mount, self.props = mount, props
+    def _init(self, mount: RemoteMount, props: dict, unmountable: bool) -> None:
+        self.mount, self.props, self.unmountable = mount, props, unmountable
 
     def _text(self, name: str) -> str | None:
         element = self.props.get(name)
@@ -226,25 +234,29 @@ class _RemoteRoot:
         if name == f"{{{OC}}}owner-id":
             return self.mount.owner
         if name == f"{{{OC}}}permissions" and name in self.props:
-            return _shared_letters(self._text(name) or "")
+            return _shared_letters(self._text(name) or "", deletable_root=self.unmountable)
         if name in self.props:
             return self.props[name]
         raise SabreError(404, "no such property")
 
 
 class RemoteRootFolder(_RemoteRoot, DAVCollection):
-    def __init__(self, path: str, environ: dict, mount: RemoteMount, props: dict) -> None:
+    def __init__(
+        self, path: str, environ: dict, mount: RemoteMount, props: dict, unmountable: bool
+    ) -> None:
         DAVCollection.__init__(self, path, environ)
-        self._init(mount, props)
+        self._init(mount, props, unmountable)
 
     def get_member_names(self) -> list[str]:
         return []  # members come from the owner's site when the mount itself is listed
 
 
 class RemoteRootFile(_RemoteRoot, DAVNonCollection):
-    def __init__(self, path: str, environ: dict, mount: RemoteMount, props: dict) -> None:
+    def __init__(
+        self, path: str, environ: dict, mount: RemoteMount, props: dict, unmountable: bool
+    ) -> None:
         DAVNonCollection.__init__(self, path, environ)
-        self._init(mount, props)
+        self._init(mount, props, unmountable)
 
     def get_content_length(self):
         value = self._text(f"{{{DAV}}}getcontentlength")
@@ -289,7 +301,9 @@ def _spooled_body(environ: dict) -> Iterator[BinaryIO | None]:
         yield spool
 
 
-def _rewrite_multistatus(content: bytes, mount: RemoteMount, local_base: str) -> bytes:
+def _rewrite_multistatus(
+    content: bytes, mount: RemoteMount, local_base: str, unmountable: bool
+) -> bytes:
     """Hrefs to the mount point; items marked as shared with the recipient's letters."""
     remote_base = urlsplit(mount.url).path.rstrip("/")
     root = SafeET.fromstring(content)
@@ -305,7 +319,7 @@ def _rewrite_multistatus(content: bytes, mount: RemoteMount, local_base: str) ->
         href.text = quote(local.rstrip("/") + ("/" if is_dir else ""), safe="/!*'(),$-_|.")
         for perms in response.iter(f"{{{OC}}}permissions"):
             if perms.text is not None:
-                perms.text = _shared_letters(perms.text)
+                perms.text = _shared_letters(perms.text, deletable_root=unmountable and not rest)
         for mount_type in response.iter(f"{{{NC}}}mount-type"):
             mount_type.text = "shared"
     return ET.tostring(root, xml_declaration=True, encoding="utf-8")

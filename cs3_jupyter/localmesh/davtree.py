@@ -57,6 +57,7 @@ class Place:
     share: int | None = None  # OCS bits when it reaches the caller through a share
     mount_root: bool = False
     public: bool = False
+    mount: Mount | None = None  # the received share, at its mount root
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,13 @@ class HomeView(View):
                 if isinstance(mount, RemoteMount):
                     return RemotePlace(mount, rest)
                 path = f"{mount.owner_path}/{rest}".strip("/") if rest else mount.owner_path
-                return Place(mount.owner, path, mount.permissions, mount_root=not rest)
+                return Place(
+                    mount.owner,
+                    path,
+                    mount.permissions,
+                    mount_root=not rest,
+                    mount=None if rest else mount,
+                )
         return Place(self.viewer, rel)
 
     def mounts_in(self, rel: str) -> list[Mount]:
@@ -141,6 +148,7 @@ class _Node:
             is_dir=self.is_collection,
             share=self.place.share,
             mount_root=self.place.mount_root,
+            unmountable=self.site.mounts.can_unmount,
             public=self.place.public,
             readonly=self.readonly,
             readonly_below=parent is not None

@@ -52,11 +52,31 @@ class TokenShare:
 
 
 class MountTable:
-    """Asks every registered resolver for a user's mounts (resolvers must be thread-safe)."""
+    """Asks every registered resolver for a user's mounts (resolvers must be thread-safe).
+
+    Unmounters are told when a recipient deletes a mount root over WebDAV, which on Nextcloud
+    means "unshare from me"; each one ignores mounts that are not its own.
+    """
 
     def __init__(self) -> None:
         self._resolvers: list[Callable[[str], list[Mount]]] = []
+        self._unmounters: list[Callable[[str, Mount], None]] = []
         self._lock = threading.Lock()
+
+    def register_unmounter(self, unmounter: Callable[[str, Mount], None]) -> None:
+        with self._lock:
+            self._unmounters.append(unmounter)
+
+    @property
+    def can_unmount(self) -> bool:
+        with self._lock:
+            return bool(self._unmounters)
+
+    def unmount(self, user: str, mount: Mount) -> None:
+        with self._lock:
+            unmounters = list(self._unmounters)
+        for unmounter in unmounters:
+            unmounter(user, mount)
 
     def register_resolver(self, resolver: Callable[[str], list[Mount]]) -> None:
         with self._lock:

@@ -24,6 +24,7 @@ def letters(
     is_dir: bool,
     share: int | None,
     mount_root: bool,
+    unmountable: bool,
     public: bool,
     readonly: bool,
     readonly_below: bool,
@@ -33,7 +34,8 @@ def letters(
 
     ``share`` is None for the caller's own items, else the OCS bits of the share it came
     through. ``readonly`` marks items in a read-only folder (fault), ``readonly_below`` items
-    strictly inside one (they cannot be deleted or renamed either).
+    strictly inside one (they cannot be deleted or renamed either). A received share's mount
+    root can be deleted (= unshared) when the site can unmount, but not renamed here.
     """
     bits = ALL if share is None else share
     out = ""
@@ -42,9 +44,12 @@ def letters(
     if bits & SHARE:
         out += "R"
     out += "G"
-    removable = share is None or bits & DELETE or mount_root
-    if removable and not is_home and not readonly_below and not (public and mount_root):
-        out += "DNV"
+    if mount_root:
+        deletable = unmountable and not public
+    else:
+        deletable = bool(share is None or bits & DELETE)
+    if deletable and not is_home and not readonly_below:
+        out += "D" if mount_root else "DNV"
     if readonly:
         return out
     if is_dir and bits & CREATE:
