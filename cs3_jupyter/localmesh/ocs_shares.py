@@ -22,7 +22,17 @@ from .mounts import ALL, CREATE, DELETE, READ, SHARE, UPDATE, LocalMount
 from .ocm import OcmError, split_cloud_id
 from .ocs import SHARING_PREFIX, OcsResult
 from .sciencemesh import Contacts
-from .shares import FEDERATED, GROUP, LINK, SHARE_TYPES, USER, Share, ShareStore, new_token
+from .shares import (
+    FEDERATED,
+    GROUP,
+    LINK,
+    SHARE_TYPES,
+    USER,
+    RemoteShare,
+    Share,
+    ShareStore,
+    new_token,
+)
 from .users import hash_password
 from .webapp import HttpError, Request
 
@@ -388,7 +398,7 @@ class ShareApi:
         return OcsResult([])
 
     # -- received federated shares ------------------------------------------------------------
-    def _remote_item(self, received, enrich: bool) -> dict[str, Any]:
+    def _remote_item(self, received: RemoteShare, enrich: bool) -> dict[str, Any]:
         item: dict[str, Any] = {
             "id": received.id,
             "share_type": 0,  # Nextcloud 32 shows 0 here, not 6
@@ -405,7 +415,7 @@ class ShareApi:
             item.update(self.federation.remote_props(received))
         return item
 
-    def _received(self, share_id: str, user: str, *, accepted: bool):
+    def _received(self, share_id: str, user: str, *, accepted: bool) -> RemoteShare:
         received = self.store.remote(int(share_id)) if share_id.isdigit() else None
         if received is None or received.user != user or received.accepted != accepted:
             raise HttpError(404, NO_SHARE)
