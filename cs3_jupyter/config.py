@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from traitlets import Bool, Float, Unicode, default, validate
+from traitlets import Bool, Float, List, Unicode, default, validate
 from traitlets.config import Configurable
 
 # Trait name -> environment variable. One table so the docs, `describe()` and the
@@ -27,6 +27,7 @@ ENV_VARS: dict[str, str] = {
     "ca_bundle": "CS3_CA_BUNDLE",
     "timeout": "CS3_TIMEOUT",
     "mesh_directory_url": "CS3_MESH_DIRECTORY_URL",
+    "mesh_sites": "CS3_MESH_SITES",
 }
 
 SECRET_TRAITS = frozenset({"password", "token"})
@@ -102,6 +103,13 @@ class CS3Site(Configurable):
         "Directory Service document. Environment: CS3_MESH_DIRECTORY_URL.",
     ).tag(config=True)
 
+    mesh_sites = List(
+        Unicode(),
+        help="Base URLs of mesh sites to show and accept besides (or instead of) the "
+        "directory's, for meshes without a directory. Environment: CS3_MESH_SITES "
+        "(comma-separated).",
+    ).tag(config=True)
+
     @default("url")
     def _default_url(self) -> str:
         # Defaults skip @validate: normalize here too, or CS3_SITE_URL=".../" would slip through.
@@ -142,6 +150,10 @@ class CS3Site(Configurable):
     @default("mesh_directory_url")
     def _default_mesh_directory_url(self) -> str:
         return _env("mesh_directory_url")
+
+    @default("mesh_sites")
+    def _default_mesh_sites(self) -> list[str]:
+        return [url.strip() for url in _env("mesh_sites").split(",") if url.strip()]
 
     @validate("url")
     def _validate_url(self, proposal: dict[str, Any]) -> str:

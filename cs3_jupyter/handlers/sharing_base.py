@@ -41,7 +41,7 @@ def build_service(site: CS3Site) -> SharingService:
     http = SiteHTTP(site.url, site.user, auth, timeout=site.timeout, verify=verify)
     return SharingService(
         http,
-        MeshDirectory(site.mesh_directory_url, verify=verify),
+        MeshDirectory(site.mesh_directory_url, tuple(site.mesh_sites), verify=verify),
         Discovery(verify=verify),
         site.webdav_root,
     )

@@ -126,12 +126,13 @@ def received_local(data: dict[str, Any], state: str, my_domain: str) -> dict[str
 
 def received_remote(data: dict[str, Any], state: str) -> dict[str, Any]:
     """A share that reached me over OCM from another site (Nextcloud's remote_shares)."""
+    # Nextcloud says what the item is only once the share is accepted (and mounted).
     kind = data.get("type") or data.get("resource_type") or data.get("mimetype")
     return {
         "id": "federated-" + opaque_id(data.get("id")),
         "kind": "federated",
         "name": api_path(data.get("name")).rsplit("/", 1)[-1],
-        "item_type": item_type(kind),
+        "item_type": item_type(kind) if kind else None,
         "owner": person(
             str(data.get("owner") or ""),
             data.get("owner_display_name") or data.get("ownerDisplayName"),
