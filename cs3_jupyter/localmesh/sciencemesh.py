@@ -278,6 +278,8 @@ class ScienceMesh:
         if provider is None:
             raise HttpError(403, "The recipient provider is not trusted")
         user = invite["user"]
+        if provider.domain == self.site.host and str(body["userID"]) == user:
+            raise HttpError(400, "You cannot accept your own invitation")
         added = self.contacts.add(
             user, str(body["userID"]), provider.url, str(body["name"]), str(body.get("email") or "")
         )

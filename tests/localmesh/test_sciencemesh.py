@@ -91,6 +91,25 @@ def test_accept_invite_refusals(mesh, new_user):
     assert bob.sciencemesh("GET", "find-accepted-users").json() == []
 
 
+def test_nobody_accepts_their_own_invitation(mesh, new_user):
+    alice = Client(mesh.site("a").url, new_user("a"))
+    invite = _invite(mesh, alice)
+    own = alice.sciencemesh(
+        "POST",
+        "accept-invite",
+        json={"token": invite["token"], "providerDomain": mesh.site("a").host},
+    )
+    assert own.status_code == 400
+    assert alice.sciencemesh("GET", "find-accepted-users").json() == []
+    colleague = Client(mesh.site("a").url, new_user("a"))  # same site, another user: fine
+    same_site = colleague.sciencemesh(
+        "POST",
+        "accept-invite",
+        json={"token": invite["token"], "providerDomain": mesh.site("a").host},
+    )
+    assert same_site.status_code == 200
+
+
 def test_list_invite_and_delete_accepted_user(mesh, new_user):
     alice = Client(mesh.site("a").url, new_user("a"))
     bob = Client(mesh.site("b").url, new_user("b"))
