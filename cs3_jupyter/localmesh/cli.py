@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import plugins
 from .seed import seed
+from .seed_sharing import seed_sharing
 from .server import SiteServer
 from .site import Site
 
@@ -89,6 +90,8 @@ def serve(args: argparse.Namespace) -> int:
         credentials = seed(sites, None if args.seed == "none" else args.seed)
         for server in servers:
             server.start()
+        if args.seed == "demo":
+            seed_sharing(sites)  # shares travel over HTTP, so only once the sites serve
         for site in sites:
             print(f"site {site.name}: {site.url}  (WebDAV {site.url}/remote.php/dav/files/<user>/)")
         for site_name, user, password in credentials:
