@@ -68,6 +68,31 @@ async def test_listing_a_folder_costs_one_propfind_whatever_its_size(api, dav, m
     assert "GET" not in stats
 
 
+async def test_polling_a_folder_within_the_cache_time_reaches_the_site_once(api, mesh):
+    await api.text("a.txt", "a")
+    mesh.reset_stats("a")
+    for _ in range(3):
+        await api.get("")
+    assert mesh.stats("a").get("PROPFIND") == 1
+
+
+async def test_our_own_changes_show_at_once_despite_the_cache(api):
+    await api.get("")
+    await api.text("new.txt", "n")
+    assert [item["name"] for item in (await api.get(""))["content"]] == ["new.txt"]
+    await api.ok("PATCH", "new.txt", {"path": "renamed.txt"})
+    assert [item["name"] for item in (await api.get(""))["content"]] == ["renamed.txt"]
+    await api.ok("DELETE", "renamed.txt", status=204)
+    assert (await api.get(""))["content"] == []
+
+
+@pytest.mark.parametrize("manager_config", [{"stat_cache_seconds": 0}])
+async def test_without_a_cache_changes_elsewhere_show_at_once(api, dav, manager_config):
+    await api.get("")
+    dav.put("from-sync-client.txt", b"x")
+    assert [item["name"] for item in (await api.get(""))["content"]] == ["from-sync-client.txt"]
+
+
 async def test_get_notebook_returns_cells_as_json(api, dav):
     dav.put("nb.ipynb", nbformat.writes(nbformat.from_dict(_notebook("6 * 7"))).encode())
     model = await api.get("nb.ipynb")
@@ -322,6 +347,17 @@ async def test_deleting_the_current_checkpoint_is_refused(api):
     code, message = await api.error("DELETE", f"x.txt/checkpoints/{checkpoint['id']}")
     assert code == 400
     assert "now" in message
+
+
+async def test_deleting_an_older_checkpoint_follows_the_sites_rules(api, dav):
+    """The mesh, like Nextcloud, keeps versions read-only: a clear 501, and nothing lost."""
+    saved = await api.text("x.txt", "old")
+    dav.put("x.txt", b"new", mtime=int(_when(saved["last_modified"]).timestamp()) + 5)
+    older = (await api.get("x.txt/checkpoints"))[0]
+    code, message = await api.error("DELETE", f"x.txt/checkpoints/{older['id']}")
+    assert code == 501
+    assert "web interface" in message
+    assert older in await api.get("x.txt/checkpoints")
 
 
 async def test_checkpoints_are_never_written_to_local_disk(api, jp_root_dir):
