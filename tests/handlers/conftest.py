@@ -29,20 +29,44 @@ API = "cs3/api"
 
 @dataclass
 class Jupyter:
-    """A running Jupyter server for one mesh user, and a small HTTP client for it."""
+    """A Jupyter server for one mesh user, and a small HTTP client for it.
 
-    url: str  # http://127.0.0.1:PORT/
+    The server is launched at creation and waited for on first use, so a fixture can start
+    several at once. Every response body is kept in ``bodies`` for the secret-leak checks.
+    """
+
     token: str
     user: str
     site: str
     log: Path
+    info_file: Path
     process: subprocess.Popen[bytes]
     secrets: list[str] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
     http: requests.Session = field(default_factory=requests.Session)
+    _url: str = ""
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT/``, once the server has written its runtime file."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not self._url:
+            try:
+                self._url = json.loads(self.info_file.read_text())["url"]
+            except (OSError, ValueError, KeyError):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(
+                        f"jupyter server did not start:\n{self.log.read_text()[-3000:]}"
+                    ) from None
+                time.sleep(0.05)
+        return self._url
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
-        return self.http.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
+        response = self.http.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
+        self.bodies.append(response.text)
+        return response
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self.request(method, f"{API}{path}", **kwargs)
@@ -131,25 +155,12 @@ def start_jupyter(
         args.append("--allow-root")
     with log.open("wb") as out:
         process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=base)
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    info_file = runtime / f"jpserver-{process.pid}.json"
-    while not info_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"jupyter server did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.05)
-    for _ in range(100):  # the file may be seen before it is fully written
-        try:
-            info = json.loads(info_file.read_text())
-            break
-        except ValueError:
-            time.sleep(0.02)
     return Jupyter(
-        url=info["url"],
         token=token,
         user=user,
         site=site_name,
         log=log,
+        info_file=runtime / f"jpserver-{process.pid}.json",
         process=process,
         secrets=[password, token],
     )
