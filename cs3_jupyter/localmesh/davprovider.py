@@ -45,7 +45,7 @@ class TreeProvider(DAVProvider):
         super().__init__()
         self.site = site
         self._split = split
-        self._remote_proxy = remote_proxy
+        self.remote_proxy = remote_proxy
 
     # --- resource lookup -----------------------------------------------------------------
 
@@ -64,8 +64,8 @@ class TreeProvider(DAVProvider):
         place = view.locate(rel)
         if isinstance(place, RemotePlace):
             return (
-                self._remote_proxy.mount_root(self, view, rel, place, environ)
-                if (self._remote_proxy and place.rest == "")
+                self.remote_proxy.mount_root(self, view, rel, place, environ)
+                if (self.remote_proxy and place.rest == "")
                 else None
             )
         if place is None:
@@ -89,9 +89,9 @@ class TreeProvider(DAVProvider):
         if method in ("DELETE", "MOVE") and _mount_of(place) is not None:
             return self._mount_root_change(environ, start_response, view, _mount_of(place))
         if isinstance(place, RemotePlace):
-            if self._remote_proxy is None:
+            if self.remote_proxy is None:
                 raise SabreError(502, "Federated shares are not available here")
-            return self._remote_proxy.forward(environ, start_response, view, rel, place)
+            return self.remote_proxy.forward(environ, start_response, view, rel, place)
         if method == "PROPFIND":
             environ.setdefault("HTTP_DEPTH", "1")  # Sabre's default, not RFC's infinity
         if method in _WRITE_METHODS:

@@ -196,6 +196,25 @@ class RemoteProxy:
         )
         return _stream(response)
 
+    def put(self, environ: dict, place: RemotePlace, body) -> tuple[int, list[tuple[str, str]]]:
+        """Store ``body`` at ``place`` on the owner's site (used by chunked-upload assembly)."""
+        headers = {
+            name: environ[key]
+            for name, key in (
+                ("If-Match", "HTTP_IF_MATCH"),
+                ("If-None-Match", "HTTP_IF_NONE_MATCH"),
+                ("X-OC-MTime", "HTTP_X_OC_MTIME"),
+            )
+            if environ.get(key)
+        }
+        response = self._call(
+            place.mount, "PUT", _remote_url(place.mount, place.rest), data=body, headers=headers
+        )
+        kept = ("ETag", "OC-ETag", "OC-FileId", "X-OC-MTime")
+        return response.status_code, [
+            (k, response.headers[k]) for k in kept if k in response.headers
+        ]
+
     def _destination(self, environ: dict, view: View, mount: RemoteMount) -> str:
         raw = environ.get("HTTP_DESTINATION", "")
         if not raw:

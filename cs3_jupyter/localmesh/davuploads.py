@@ -14,7 +14,7 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
 from .davprovider import TreeProvider, check_mtime
-from .davtree import write_headers
+from .davtree import RemotePlace, write_headers
 from .files import FileTreeError, QuotaExceeded, Upload
 
 if TYPE_CHECKING:
@@ -186,6 +186,9 @@ class UploadsProvider(DAVProvider):
             raise SabreError(400, "The Destination header is missing")
         view, rel = self.files.view_of_url(environ, destination)
         self._check_total_length(environ, user)
+        remote = view.locate(rel)
+        if isinstance(remote, RemotePlace) and self.files.remote_proxy is not None:
+            return self._assemble_to_remote(environ, start_response, user, upload_id, remote)
         target, _parent = self.files.check_put(environ, view, rel)
         if target is not None:
             util.evaluate_http_conditionals(
@@ -219,3 +222,21 @@ class UploadsProvider(DAVProvider):
         return util.send_status_response(
             environ, start_response, 201 if created else 204, add_headers=headers
         )
+
+    def _assemble_to_remote(
+        self, environ: dict, start_response, user: str, upload_id: str, place: RemotePlace
+    ):
+        """Into a federated share: assemble here, then one PUT to the owner's site, which
+        checks permissions, If-Match and quota and answers with the new ETag."""
+        staged = self.site.files.new_upload()
+        try:
+            self.site.uploads.assemble_into(user, upload_id, staged)
+            staged.close()
+            with open(staged.path, "rb") as body:
+                status, headers = self.files.remote_proxy.put(environ, place, body)
+        finally:
+            staged.discard()
+        if status < 300:
+            self.site.uploads.delete(user, upload_id)
+            return util.send_status_response(environ, start_response, status, add_headers=headers)
+        raise SabreError(status, "The site holding this federated share refused the upload")

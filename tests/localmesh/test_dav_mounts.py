@@ -177,3 +177,26 @@ def test_link_token_opens_the_share_at_both_public_urls(mesh, new_user):
         requests.get(f"{site}/public.php/webdav/x.txt", auth=(token, ""), timeout=30).status_code
         == 401
     )
+
+
+def test_chunked_upload_into_a_federated_share_lands_at_the_owner(mesh, new_user):
+    owner, bob = federated_pair(mesh, new_user)
+    uploads = f"{mesh.site('b').url}/remote.php/dav/uploads/{bob.user}/fed-up"
+    headers = {"Destination": bob.dav_url(quote("fed/big one.bin"))}
+    assert bob.http.request("MKCOL", uploads, headers=headers).status_code == 201
+    for number, data in ((1, b"a" * 1000), (2, b"b" * 10)):
+        assert bob.http.put(f"{uploads}/{number}", data=data, headers=headers).status_code == 201
+    done = bob.http.request("MOVE", f"{uploads}/.file", headers=headers)
+    assert done.status_code == 201, done.text
+    assert owner.dav("GET", quote("fed/big one.bin")).content == b"a" * 1000 + b"b" * 10
+    assert owner.dav("HEAD", quote("fed/big one.bin")).headers["ETag"] == done.headers["ETag"]
+
+
+def test_chunked_upload_into_a_read_only_federated_share_is_refused(mesh, new_user):
+    owner, bob = federated_pair(mesh, new_user, permissions=1)
+    uploads = f"{mesh.site('b').url}/remote.php/dav/uploads/{bob.user}/ro-up"
+    headers = {"Destination": bob.dav_url("fed/x.bin")}
+    bob.http.request("MKCOL", uploads, headers=headers)
+    bob.http.put(f"{uploads}/1", data=b"x", headers=headers)
+    assert bob.http.request("MOVE", f"{uploads}/.file", headers=headers).status_code == 403
+    assert owner.dav("GET", "fed/x.bin").status_code == 404
