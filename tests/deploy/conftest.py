@@ -100,14 +100,21 @@ class RunningHub:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def start_server(self, name: str, token: str) -> dict:
-        """Spawn the user's server and wait until the hub routes to it: its server model."""
-        response = self.http.post(
-            f"{self.url}/hub/api/users/{name}/server",
-            headers={"Authorization": f"token {token}"},
-            timeout=30,
-        )
-        assert response.status_code in (201, 202), response.text
+    def start_servers(self, logins: dict[str, str]) -> dict[str, dict]:
+        """Spawn the servers of ``{name: token}`` together; wait until the hub routes to each.
+
+        Their server models, by name.
+        """
+        for name, token in logins.items():
+            response = self.http.post(
+                f"{self.url}/hub/api/users/{name}/server",
+                headers={"Authorization": f"token {token}"},
+                timeout=30,
+            )
+            assert response.status_code in (201, 202), response.text
+        return {name: self._wait_for_server(name, token) for name, token in logins.items()}
+
+    def _wait_for_server(self, name: str, token: str) -> dict:
         deadline = time.monotonic() + STARTUP_LIMIT
         while time.monotonic() < deadline:
             server = self.user_model(name, token)["servers"].get("")

@@ -15,6 +15,7 @@ import os
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -48,35 +49,34 @@ def hub_site_env(mesh):
     return {"CS3_SITE_URL": mesh.site("a").url, "CS3_MESH_DIRECTORY_URL": mesh.directory_url}
 
 
-@pytest.fixture(scope="module")
-def password_user(hub, efss, hub_password):
-    """Logged in, server running, EFSS app password from the hub's app-password file."""
-    info = efss["pw"]
-    hub.app_passwords_file.write_text(json.dumps({info.user: {"password": info.app_password}}))
-    token = hub.login(info.user, hub_password)
-    hub.start_server(info.user, token)
-    return info.user, token
-
-
 STALE_TOKEN = "expired-" + secrets.token_hex(8)
 
 
-def log_in_with_stale_token(hub, name: str, password: str) -> tuple[str, str, dict]:
-    """Log in while the identity provider still had a stale access token; start the server."""
+@dataclass(frozen=True)
+class HubSession:
+    name: str
+    token: str  # the user's hub API token
+    server: dict  # the hub's model of the user's running server
+
+
+@pytest.fixture(scope="module")
+def sessions(hub, efss, hub_password) -> dict[str, HubSession]:
+    """Every user logged in on the hub, with a running server.
+
+    ``pw`` has an app password in the hub's app-password file; ``oidc`` and ``renewed`` logged
+    in while the identity provider still had a stale access token for them.
+    """
+    pw = efss["pw"]
+    hub.app_passwords_file.write_text(json.dumps({pw.user: {"password": pw.app_password}}))
     hub.idp_dir.mkdir(exist_ok=True)
-    (hub.idp_dir / name).write_text(STALE_TOKEN)
-    token = hub.login(name, password)
-    return name, token, hub.start_server(name, token)
-
-
-@pytest.fixture(scope="module")
-def token_user(hub, efss, hub_password):
-    return log_in_with_stale_token(hub, efss["oidc"].user, hub_password)
-
-
-@pytest.fixture(scope="module")
-def renewed_user(hub, efss, hub_password):
-    return log_in_with_stale_token(hub, efss["renewed"].user, hub_password)
+    for role in ("oidc", "renewed"):
+        (hub.idp_dir / efss[role].user).write_text(STALE_TOKEN)
+    tokens = {info.user: hub.login(info.user, hub_password) for info in efss.values()}
+    servers = hub.start_servers(tokens)
+    return {
+        role: HubSession(info.user, tokens[info.user], servers[info.user])
+        for role, info in efss.items()
+    }
 
 
 def listing(hub, name: str, token: str) -> requests.Response:
@@ -96,41 +96,39 @@ def refresh_token_file(hub, name: str, token: str) -> None:
     os.replace(tmp, hub.token_dir / name)
 
 
-def test_user_lists_their_own_efss_home_through_the_proxy(hub, password_user, efss):
-    name, token = password_user
-    seen = names(listing(hub, name, token))
-    assert f"only-{name}.txt" in seen
-    assert f"only-{efss['oidc'].user}.txt" not in seen
+def test_user_lists_their_own_efss_home_through_the_proxy(hub, sessions):
+    me = sessions["pw"]
+    seen = names(listing(hub, me.name, me.token))
+    assert f"only-{me.name}.txt" in seen
+    assert f"only-{sessions['oidc'].name}.txt" not in seen
 
 
-def test_users_cannot_reach_each_others_server(hub, password_user, token_user):
-    _, token = password_user
-    other, _, _ = token_user
-    assert listing(hub, other, token).status_code == 403
+def test_users_cannot_reach_each_others_server(hub, sessions):
+    assert listing(hub, sessions["oidc"].name, sessions["pw"].token).status_code == 403
 
 
-def test_refreshed_token_file_takes_effect_without_restart(hub, token_user, efss):
-    name, token, server = token_user
-    stale = listing(hub, name, token)
-    assert stale.status_code in (401, 403), stale.text
+def test_refreshed_token_file_takes_effect_without_restart(hub, sessions, efss):
+    me = sessions["oidc"]
+    stale = listing(hub, me.name, me.token)
+    assert stale.status_code == 401, stale.text
     assert STALE_TOKEN not in stale.text
 
-    refresh_token_file(hub, name, efss["oidc"].token)
-    seen = names(listing(hub, name, token))
-    assert f"only-{name}.txt" in seen
+    refresh_token_file(hub, me.name, efss["oidc"].token)
+    seen = names(listing(hub, me.name, me.token))
+    assert f"only-{me.name}.txt" in seen
     assert f"only-{efss['pw'].user}.txt" not in seen
     # Same server process: the hub did not restart it.
-    assert hub.user_model(name, token)["servers"][""]["started"] == server["started"]
+    assert hub.user_model(me.name, me.token)["servers"][""]["started"] == me.server["started"]
 
 
-def test_token_renewed_by_the_hub_reaches_the_running_server(hub, renewed_user, efss):
+def test_token_renewed_by_the_hub_reaches_the_running_server(hub, sessions, efss):
     """The example's authenticator wrapper rewrites the token file when the hub refreshes."""
-    name, token, server = renewed_user
-    assert listing(hub, name, token).status_code == 401
+    me = sessions["renewed"]
+    assert listing(hub, me.name, me.token).status_code == 401
 
-    (hub.idp_dir / name).write_text(efss["renewed"].token)  # the provider renews the token
+    (hub.idp_dir / me.name).write_text(efss["renewed"].token)  # the provider renews the token
     time.sleep(hub.auth_refresh_age)  # the hub's copy is now old enough to be refreshed...
-    assert hub.get("/hub/api/user", token).status_code == 200  # ...on the user's next request
+    assert hub.get("/hub/api/user", me.token).status_code == 200  # ...on the next hub request
 
-    assert f"only-{name}.txt" in names(listing(hub, name, token))
-    assert hub.user_model(name, token)["servers"][""]["started"] == server["started"]
+    assert f"only-{me.name}.txt" in names(listing(hub, me.name, me.token))
+    assert hub.user_model(me.name, me.token)["servers"][""]["started"] == me.server["started"]
