@@ -78,6 +78,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const reveal = async (path: string) => {
       shell.activateById(browser.id);
       await browser.model.cd(`/${PathExt.dirname(path)}`);
+      // The item may be new (just accepted), so list the folder again before selecting.
+      await browser.model.refresh();
       await browser.selectItemByName(PathExt.basename(path));
     };
 

@@ -314,6 +314,7 @@ function PersonForm(props: {
           {trans.__('Permission')}
           <select
             className="jp-ScienceMesh-select"
+            aria-label={trans.__('Permission')}
             value={permission}
             onChange={event => setPermission(event.target.value as Permission)}
           >

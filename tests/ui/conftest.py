@@ -1,0 +1,207 @@
+"""Browser-test fixtures: Debian's chromium driven by Playwright, and real JupyterLab servers
+for users of the session's local mesh (see ../conftest.py).
+
+Nothing is mocked: the pages talk to real JupyterLab servers, which talk to real local-mesh
+sites over HTTP. The browser is the system's chromium (``apt-get install chromium``); no
+browser build is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from ui_lab import Lab, start_lab
+
+from cs3_jupyter.localmesh.mesh import Mesh
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+_counter = itertools.count(1)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop() -> None:
+    """Replaces pytest-jupyter's per-test loop here: these tests run no in-process server (their
+    JupyterLab servers are subprocesses), and that fixture would close the event loop that
+    Playwright's sync API keeps running for the session's browser."""
+
+
+@pytest.fixture(autouse=True)
+def jp_server_cleanup() -> None:
+    """No in-process ServerApp to clean up (see jp_asyncio_loop above)."""
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail(
+            "The browser tests need Debian's chromium: run `make browser` "
+            "(or `apt-get install chromium`)."
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Person:
+    """A mesh user with their own JupyterLab."""
+
+    user: str
+    site: str
+    site_host: str
+    lab: Lab
+
+    @property
+    def federated_id(self) -> str:
+        return f"{self.user}@{self.site_host}"
+
+
+@pytest.fixture(scope="session")
+def person(
+    mesh: Mesh, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str, str], Person]]:
+    """``person(site, name_hint)``: a fresh user at that site, with a running JupyterLab."""
+    started: list[Lab] = []
+
+    def make(site: str, hint: str) -> Person:
+        name = f"{hint}{next(_counter)}-{secrets.token_hex(2)}"
+        info = mesh.add_user(site, name, display_name=f"{hint.title()} {site.upper()}")
+        lab = start_lab(
+            tmp_path_factory.mktemp(f"lab-{name}"),
+            site_url=mesh.site(site).url,
+            site_name=site,
+            user=info.user,
+            password=info.app_password or info.password,
+            directory_url=mesh.directory_url,
+        )
+        started.append(lab)
+        return Person(user=info.user, site=site, site_host=mesh.site(site).host, lab=lab)
+
+    yield make
+    for lab in started:
+        lab.stop()
+
+
+class LabPage:
+    """One user's JupyterLab in the browser, with the few moves the tests repeat."""
+
+    def __init__(self, page: Page, owner: Person) -> None:
+        self.page = page
+        self.owner = owner
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(f"{error}\n{error.stack}"))
+
+    def open(self) -> LabPage:
+        self.page.goto(self.owner.lab.lab_url)
+        self.page.locator(".jp-DirListing-content").wait_for()
+        return self
+
+    def show_panel(self) -> None:
+        tab = self.page.locator('.jp-SideBar li[data-id="jupyter-sciencemesh-panel"]')
+        if tab.get_attribute("aria-selected") != "true":
+            tab.click()
+        self.page.locator("#jupyter-sciencemesh-panel .jp-ScienceMesh-content").wait_for()
+
+    def panel(self):
+        return self.page.locator("#jupyter-sciencemesh-panel")
+
+    def refresh_panel(self) -> None:
+        self.show_panel()
+        button = self.panel().get_by_role("button", name="Refresh")
+        button.click()
+        # Refresh is disabled while loading and enabled again once everything is in.
+        self.page.wait_for_function(
+            "() => !document.querySelector('#jupyter-sciencemesh-panel "
+            ".jp-ScienceMesh-iconButton').disabled"
+        )
+
+    def open_section(self, section: str) -> None:
+        details = self.panel().locator(f'details[data-section="{section}"]')
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+
+    def file_item(self, name: str):
+        return self.page.locator(
+            ".jp-DirListing-item", has=self.page.locator(".jp-DirListing-itemText", has_text=name)
+        )
+
+    def show_files(self) -> None:
+        tab = self.page.locator('.jp-SideBar li[data-id="filebrowser"]')
+        if tab.get_attribute("aria-selected") != "true":
+            tab.click()
+        self.page.locator(".jp-DirListing-content").wait_for()
+
+    def share_from_context_menu(self, name: str) -> None:
+        self.show_files()
+        self.file_item(name).click(button="right")
+        self.page.locator('.lm-Menu-item[data-command="sciencemesh:share"]').click()
+        self.dialog().wait_for()
+
+    def dialog(self):
+        return self.page.locator(".jp-Dialog .jp-ScienceMesh-shareForm")
+
+    def close_dialog(self) -> None:
+        self.page.locator(".jp-Dialog").get_by_role("button", name="Close").last.click()
+        self.page.locator(".jp-Dialog").wait_for(state="detached")
+
+    def set_theme(self, theme: str) -> None:
+        self.page.evaluate(
+            "theme => window.jupyterapp.commands.execute('apputils:change-theme', {theme})",
+            theme,
+        )
+        self.page.wait_for_function(
+            "theme => document.body.dataset.jpThemeName === theme", arg=theme
+        )
+
+    def screenshot(self, name: str, locator=None) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target = ARTIFACTS / f"{name}.png"
+        (locator or self.page).screenshot(path=str(target))
+        return target
+
+
+@pytest.fixture
+def lab_page(browser: Browser) -> Iterator[Callable[[Person], LabPage]]:
+    """``lab_page(person)``: that person's JupyterLab open in a fresh browser context."""
+    contexts = []
+    pages: list[LabPage] = []
+
+    def make(owner: Person) -> LabPage:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        page = LabPage(context.new_page(), owner)
+        pages.append(page)
+        return page.open()
+
+    yield make
+    errors = [f"{p.owner.user}: {e}" for p in pages for e in p.errors]
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"

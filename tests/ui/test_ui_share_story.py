@@ -1,0 +1,91 @@
+"""The sharing story of the ScienceMesh panel and Share dialog, in a real browser.
+
+alice (site a) shares a notebook with bob at site b from the file browser's context menu;
+bob's panel shows it pending; bob accepts and opens it; alice sees it under "Shared by me"
+and revokes it. Screenshots of the panel and the dialog, light and dark, are saved under
+test-artifacts/ui/ on every run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_share_with_a_colleague_at_another_site(person, lab_page):
+    alice = person("a", "alice")
+    bob = person("b", "bob")
+    alice.lab.put_notebook("story.ipynb", "# Results to review")
+
+    # alice: right-click the notebook, "Share…", pick bob@site-b, edit rights.
+    a = lab_page(alice)
+    a.share_from_context_menu("story.ipynb")
+    a.screenshot("share-dialog-light", a.page.locator(".jp-Dialog-content"))
+    recipient = a.dialog().get_by_role("combobox", name="Share with")
+    recipient.fill(bob.federated_id)
+    option = a.dialog().get_by_role("option").first
+    expect(option).to_contain_text(bob.user)
+    recipient.press("Enter")  # picks the highlighted suggestion
+    a.dialog().get_by_label("Permission").select_option("edit")
+    a.dialog().get_by_role("button", name="Share", exact=True).click()
+    access = a.dialog().locator("section li")
+    expect(access).to_have_count(1)
+    expect(access).to_contain_text(bob.user)
+    a.close_dialog()
+
+    # bob: the share waits in the panel; accept it, then open it.
+    b = lab_page(bob)
+    b.refresh_panel()
+    pending = b.panel().locator('li[data-state="pending"]', has_text="story.ipynb")
+    expect(pending).to_be_visible()
+    expect(pending).to_contain_text(alice.user)
+    b.screenshot("panel-pending-light", b.panel())
+    b.set_theme("JupyterLab Dark")
+    b.screenshot("panel-pending-dark", b.panel())
+    b.set_theme("JupyterLab Light")
+    pending.get_by_role("button", name="Accept").click()
+    accepted = b.panel().locator('li[data-state="accepted"]', has_text="story.ipynb")
+    expect(accepted).to_be_visible()
+    accepted.get_by_role("button", name="Open").click()
+    expect(b.page.locator(".jp-DirListing-item.jp-mod-selected")).to_contain_text("story.ipynb")
+    accepted.dblclick()
+    notebook = b.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(notebook.locator(".jp-MarkdownOutput")).to_contain_text("Results to review")
+
+    # alice: the share is listed under "Shared by me"; revoke it.
+    a.refresh_panel()
+    mine = a.panel().locator('details[data-section="shared"] li', has_text="story.ipynb")
+    expect(mine).to_contain_text(bob.user)
+    a.screenshot("panel-shared-by-me-light", a.panel())
+    a.set_theme("JupyterLab Dark")
+    a.share_from_context_menu("story.ipynb")
+    a.screenshot("share-dialog-dark", a.page.locator(".jp-Dialog-content"))
+    a.close_dialog()
+    a.set_theme("JupyterLab Light")
+    a.show_panel()
+    mine.get_by_role("button", name="Revoke").click()
+    expect(mine).to_have_count(0)
+
+    # bob: once revoked, the share is gone from his panel.
+    b.refresh_panel()
+    expect(b.panel().locator("li", has_text="story.ipynb")).to_have_count(0)
+
+
+def test_unknown_recipient_is_explained_in_the_dialog(person, lab_page):
+    alice = person("a", "alice")
+    alice.lab.put_notebook("draft.ipynb", "draft")
+    a = lab_page(alice)
+    a.share_from_context_menu("draft.ipynb")
+    recipient = a.dialog().get_by_role("combobox", name="Share with")
+    recipient.fill("nobody-here")
+    a.dialog().get_by_role("button", name="Share", exact=True).click()
+    error = a.dialog().get_by_role("alert")
+    expect(error).to_contain_text("nobody-here")
+    expect(error).not_to_contain_text(re.compile("Traceback|Error:"))
+    # Nothing was shared.
+    expect(a.dialog().locator("section li")).to_have_count(0)
+    a.close_dialog()
