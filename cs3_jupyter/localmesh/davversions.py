@@ -15,7 +15,8 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
 from .davtree import NC
-from .files import Entry, FileTreeError, Version
+from .files import Entry, FileTreeError, Version, is_within
+from .mounts import ALL, UPDATE, LocalMount
 
 if TYPE_CHECKING:
     from .site import Site
@@ -85,7 +86,8 @@ class VersionFile(DAVNonCollection):
 
 
 class VersionsProvider(DAVProvider):
-    """Only the caller's own files have versions here (shared files: ask the owner)."""
+    """Versions of the caller's own files and of files shared with them on this site (restore
+    needs the update permission). Federated shares have none here, as on Nextcloud."""
 
     def __init__(self, site: Site) -> None:
         super().__init__()
@@ -99,7 +101,22 @@ class VersionsProvider(DAVProvider):
 
     def _entry(self, user: str, fileid: str) -> Entry | None:
         entry = self.site.files.by_id(int(fileid)) if fileid.isdigit() else None
-        return entry if entry is not None and entry.user == user and not entry.is_dir else None
+        if entry is None or entry.is_dir or self.access(user, entry) is None:
+            return None
+        return entry
+
+    def access(self, user: str, entry: Entry) -> int | None:
+        """OCS bits ``user`` has on ``entry``: their own file, or one shared with them here."""
+        if entry.user == user:
+            return ALL
+        bits = [
+            mount.permissions
+            for mount in self.site.mounts.for_user(user)
+            if isinstance(mount, LocalMount)
+            and mount.owner == entry.user
+            and is_within(entry.path, mount.owner_path)
+        ]
+        return max(bits) if bits else None
 
     def get_resource_inst(self, path: str, environ: dict):
         parts = self._parts(environ, path)
@@ -145,7 +162,9 @@ class VersionsProvider(DAVProvider):
         if f"/versions/{user}/restore/" not in target:
             raise SabreError(403, "Versions can only be moved to the restore folder")
         entry = source.entry
-        if self.site.faults.readonly(entry.user, entry.path):
+        if not (self.access(user, entry) or 0) & UPDATE or self.site.faults.readonly(
+            entry.user, entry.path
+        ):
             raise SabreError(403, "You may not change this file")
         if self.site.faults.locked(entry.user, entry.path):
             raise SabreError(423, f'"{entry.name}" is locked')

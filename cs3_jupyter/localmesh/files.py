@@ -473,7 +473,8 @@ class FileTree:
             vid = last["vid"] + 1
         folder = self.versions_dir / str(entry.fileid)
         folder.mkdir(exist_ok=True)
-        os.replace(self.disk_path(entry.user, entry.path), folder / str(vid))
+        # A hard link, not a move: if replacing the file then fails, nothing is lost.
+        os.link(self.disk_path(entry.user, entry.path), folder / str(vid))
         self._db.execute(
             "INSERT INTO versions VALUES(?,?,?,?,?,?)",
             (entry.fileid, vid, entry.mtime, entry.size, entry.etag, author),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import pytest
 from localmesh_helpers import NC, OC, D, parse_multistatus
+from sharing_client import SHARING, Client
 
 
 @pytest.fixture
@@ -149,3 +153,32 @@ def test_versions_of_someone_elses_file_are_not_found(mesh, new_user, dav):
     fileid = dav(owner).stat("private.txt").text(f"{{{OC}}}fileid")
     url = f"{mesh.site('a').url}/remote.php/dav/versions/{other.user}/versions/{fileid}"
     assert dav(other).http.request("PROPFIND", url).status_code == 404
+
+
+def test_recipients_of_a_user_share_see_versions_and_restore_only_with_edit_rights(mesh, new_user):
+    owner, recipient = (
+        Client(mesh.site("a").url, new_user()),
+        Client(mesh.site("a").url, new_user()),
+    )
+    owner.mkdir("s")
+    owner.put("s/nb.ipynb", b"one")
+    owner.put("s/nb.ipynb", b"two")
+    reply = owner.share("/s", 0, recipient.user, permissions=1)
+    fileid = owner.dav("PROPFIND", "s/nb.ipynb", headers={"Depth": "0"}).text
+    fileid = re.search(r"<oc:fileid>(\d+)<", fileid).group(1)
+    base = f"{mesh.site('a').url}/remote.php/dav/versions/{recipient.user}"
+    listing = recipient.http.request(
+        "PROPFIND", f"{base}/versions/{fileid}", headers={"Depth": "1"}
+    )
+    assert listing.status_code == 207
+    old = [i.href for i in parse_multistatus(listing.content)[1:]]
+    first = next(
+        h for h in old if recipient.http.get(mesh.site("a").url + quote(h)).content == b"one"
+    )
+    restore = {"Destination": f"{base}/restore/target"}
+    moved = recipient.http.request("MOVE", mesh.site("a").url + quote(first), headers=restore)
+    assert moved.status_code == 403  # read-only share
+    owner.ocs("PUT", f"{SHARING}/shares/{reply.data['id']}", data={"permissions": 3})
+    moved = recipient.http.request("MOVE", mesh.site("a").url + quote(first), headers=restore)
+    assert moved.status_code == 201
+    assert owner.dav("GET", "s/nb.ipynb").content == b"one"
