@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from cs3_jupyter.localmesh.users import UserInfo
 
 STARTUP_TIMEOUT = 60.0
 API = "cs3/api"
@@ -51,15 +54,23 @@ class Jupyter:
         """``http://127.0.0.1:PORT/``, once the server has written its runtime file."""
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not self._url:
+            # Jupyter writes its runtime file just *before* its event loop starts listening,
+            # so the server is ready once the file exists and /api/status answers.
             try:
-                self._url = json.loads(self.info_file.read_text())["url"]
-            except (OSError, ValueError, KeyError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(
-                        f"jupyter server did not start:\n{self.log.read_text()[-3000:]}"
-                    ) from None
-                time.sleep(0.05)
+                url = json.loads(self.info_file.read_text())["url"]
+                status = self.http.get(
+                    url + "api/status", headers={"Authorization": f"token {self.token}"}, timeout=5
+                )
+                if status.status_code == 200:
+                    self._url = url
+            except (OSError, ValueError, KeyError, requests.ConnectionError):
+                pass
+            if self._url:
+                break
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"jupyter server did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.05)
         return self._url
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -191,3 +202,39 @@ def jupyter_for(mesh: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield start
     for server in started:
         server.stop()
+
+
+@dataclass
+class People:
+    alice: Any  # Jupyter for alice@a
+    bob: Any  # Jupyter for bob@b
+    carol: Any  # Jupyter for carol@a, in alice's group
+    group: str
+    b_host: str
+    infos: dict[str, UserInfo]
+
+
+@pytest.fixture(scope="session")
+def people(mesh: Any, jupyter_for: Any) -> Iterator[People]:
+    """Alice and Carol at site a (one group), Bob at site b, each with a Jupyter server.
+
+    Fresh users for this test session; tests isolate themselves with fresh folders.
+    """
+    tag = secrets.token_hex(3)
+    group = f"team-{tag}"
+    infos = {
+        "alice": mesh.add_user("a", f"alice-{tag}", display_name="Alice A", groups=(group,)),
+        "carol": mesh.add_user("a", f"carol-{tag}", display_name="Carol C", groups=(group,)),
+        "bob": mesh.add_user("b", f"bob-{tag}", display_name="Bob B"),
+    }
+    servers = {
+        name: jupyter_for("b" if name == "bob" else "a", info) for name, info in infos.items()
+    }
+    yield People(
+        alice=servers["alice"],
+        bob=servers["bob"],
+        carol=servers["carol"],
+        group=group,
+        b_host=mesh.site("b").host,
+        infos=infos,
+    )

@@ -10,47 +10,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import nbformat
-import pytest
 import requests
-
-from cs3_jupyter.localmesh.users import UserInfo
-
-
-@dataclass
-class People:
-    alice: Any  # Jupyter for alice@a
-    bob: Any  # Jupyter for bob@b
-    carol: Any  # Jupyter for carol@a, in alice's group
-    group: str
-    b_host: str
-    infos: dict[str, UserInfo]
-
-
-@pytest.fixture(scope="module")
-def people(mesh, jupyter_for) -> Iterator[People]:
-    tag = secrets.token_hex(3)
-    group = f"team-{tag}"
-    infos = {
-        "alice": mesh.add_user("a", f"alice-{tag}", display_name="Alice A", groups=(group,)),
-        "carol": mesh.add_user("a", f"carol-{tag}", display_name="Carol C", groups=(group,)),
-        "bob": mesh.add_user("b", f"bob-{tag}", display_name="Bob B"),
-    }
-    servers = {
-        name: jupyter_for("b" if name == "bob" else "a", info) for name, info in infos.items()
-    }
-    yield People(
-        alice=servers["alice"],
-        bob=servers["bob"],
-        carol=servers["carol"],
-        group=group,
-        b_host=mesh.site("b").host,
-        infos=infos,
-    )
 
 
 def notebook(text: str) -> dict[str, Any]:
@@ -84,7 +47,7 @@ def read_markdown(server: Any, path: str) -> str:
     return response.json()["content"]["cells"][0]["source"]
 
 
-def share_with_bob(people: People, folder: str, permission: str) -> dict[str, Any]:
+def share_with_bob(people: Any, folder: str, permission: str) -> dict[str, Any]:
     bob_id = f"{people.infos['bob'].user}@{people.b_host}"
     return people.alice.ok(
         "POST",
@@ -94,13 +57,13 @@ def share_with_bob(people: People, folder: str, permission: str) -> dict[str, An
     )
 
 
-def pending_for_bob(people: People, name: str) -> dict[str, Any]:
+def pending_for_bob(people: Any, name: str) -> dict[str, Any]:
     pending = people.bob.ok("GET", "/received", params={"state": "pending"})
     (item,) = [p for p in pending if p["name"] == name]
     return item
 
 
-def test_federated_edit_share_full_story(people: People) -> None:
+def test_federated_edit_share_full_story(people: Any) -> None:
     alice, bob = people.alice, people.bob
     folder = make_folder_with_notebook(alice, "alice wrote this")
 
@@ -139,7 +102,7 @@ def test_federated_edit_share_full_story(people: People) -> None:
     assert bob.ok("GET", "/received") == []
 
 
-def test_declined_share_disappears_on_both_sides(people: People) -> None:
+def test_declined_share_disappears_on_both_sides(people: Any) -> None:
     folder = make_folder_with_notebook(people.alice, "not for bob after all")
     share_with_bob(people, folder, "view")
     item = pending_for_bob(people, folder)
@@ -150,7 +113,7 @@ def test_declined_share_disappears_on_both_sides(people: People) -> None:
     assert people.alice.ok("GET", "/shares", params={"path": folder}) == []
 
 
-def test_read_only_share_refuses_bobs_save(people: People) -> None:
+def test_read_only_share_refuses_bobs_save(people: Any) -> None:
     folder = make_folder_with_notebook(people.alice, "read me only")
     share = share_with_bob(people, folder, "view")
     assert share["permission"] == "view"
@@ -164,7 +127,7 @@ def test_read_only_share_refuses_bobs_save(people: People) -> None:
     assert read_markdown(people.alice, f"{folder}/analysis.ipynb") == "read me only"
 
 
-def test_upgrading_a_share_to_edit_lets_bob_save(people: People) -> None:
+def test_upgrading_a_share_to_edit_lets_bob_save(people: Any) -> None:
     folder = make_folder_with_notebook(people.alice, "first view, then edit")
     share = share_with_bob(people, folder, "view")
     accepted = people.bob.ok("POST", f"/received/{pending_for_bob(people, folder)['id']}/accept")
@@ -176,7 +139,7 @@ def test_upgrading_a_share_to_edit_lets_bob_save(people: People) -> None:
     assert read_markdown(people.alice, f"{folder}/analysis.ipynb") == "now bob may"
 
 
-def test_public_link_with_password(mesh, people: People) -> None:
+def test_public_link_with_password(mesh, people: Any) -> None:
     folder = make_folder_with_notebook(people.alice, "for everyone with the password")
     password = f"pw-{secrets.token_hex(6)}"
     people.alice.secrets.append(password)
@@ -214,7 +177,7 @@ def test_public_link_with_password(mesh, people: People) -> None:
     assert requests.get(public, timeout=30).status_code == 200
 
 
-def test_group_share_reaches_every_member_at_the_site(people: People) -> None:
+def test_group_share_reaches_every_member_at_the_site(people: Any) -> None:
     folder = make_folder_with_notebook(people.alice, "for the team")
 
     share = people.alice.ok(
@@ -235,7 +198,7 @@ def test_group_share_reaches_every_member_at_the_site(people: People) -> None:
     assert read_markdown(people.alice, f"{folder}/analysis.ipynb") == "carol was here"
 
 
-def test_recipient_search_finds_local_users_groups_and_typed_addresses(people: People) -> None:
+def test_recipient_search_finds_local_users_groups_and_typed_addresses(people: Any) -> None:
     carol_id = people.infos["carol"].user
     a_host = people.alice.ok("GET", "/whoami")["site"]["domain"]
     found = people.alice.ok("GET", "/recipients", params={"q": carol_id})
@@ -256,7 +219,7 @@ def test_recipient_search_finds_local_users_groups_and_typed_addresses(people: P
     assert entry["site"] == people.b_host
 
 
-def test_whoami_and_mesh_sites(mesh, people: People) -> None:
+def test_whoami_and_mesh_sites(mesh, people: Any) -> None:
     me = people.bob.ok("GET", "/whoami")
     assert me["user"] == people.infos["bob"].user
     assert me["display_name"] == "Bob B"
