@@ -22,8 +22,16 @@ from .config import ENV_VARS
 from .localmesh.mesh import Mesh, MeshError, SiteInfo
 from .localmesh.seed import DEMO_USERS
 
-#: ``answer_yes``: one Ctrl-C stops JupyterLab (and then the mesh) without a y/n prompt.
-DEFAULT_COMMAND = ["jupyter", "lab", "--ServerApp.answer_yes=True"]
+#: JupyterLab of this Python environment (``make demo`` does not activate the venv);
+#: ``answer_yes``: one Ctrl-C stops JupyterLab (and then the mesh) without a y/n prompt;
+#: root (a container's usual user) is allowed: the demo serves 127.0.0.1 only.
+DEFAULT_COMMAND = [
+    sys.executable,
+    "-m",
+    "jupyterlab",
+    "--ServerApp.answer_yes=True",
+    *(["--allow-root"] if os.geteuid() == 0 else []),
+]
 #: Stopping the demo from outside (Binder, systemd, a terminal) must reach the command.
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 #: Fixed ports, so links between the sites stored in the data dir still work after a restart.
