@@ -123,7 +123,8 @@ def efss_token_file(spawner) -> str:
 
 
 # Auth state is where OIDC authenticators keep the access token; it is stored encrypted, with
-# the key in the hub's JUPYTERHUB_CRYPT_KEY environment variable (`openssl rand -hex 32`).
+# the key in the hub's JUPYTERHUB_CRYPT_KEY environment variable (`openssl rand -hex 32`): the hub
+# refuses to start without it. With app passwords only, drop these two lines.
 c.Authenticator.enable_auth_state = True
 c.Spawner.auth_state_hook = save_access_token
 
