@@ -75,6 +75,7 @@ class Person:
     user: str
     site: str
     site_host: str
+    site_url: str
     lab: Lab
 
     @property
@@ -101,7 +102,13 @@ def person(
             directory_url=mesh.directory_url,
         )
         started.append(lab)
-        return Person(user=info.user, site=site, site_host=mesh.site(site).host, lab=lab)
+        return Person(
+            user=info.user,
+            site=site,
+            site_host=mesh.site(site).host,
+            site_url=mesh.site(site).url,
+            lab=lab,
+        )
 
     yield make
     for lab in started:

@@ -1,0 +1,76 @@
+"""Invitations and public links through the ScienceMesh panel and the Share dialog,
+in a real browser against real JupyterLab servers and local-mesh sites."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_invitation_round_trip_makes_two_contacts(person, lab_page):
+    alice = person("a", "alice")
+    bob = person("b", "bob")
+
+    a = lab_page(alice)
+    a.show_panel()
+    a.open_section("contacts")
+    a.panel().get_by_role("button", name="Invite a colleague").click()
+    token_box = a.panel().locator('[data-form="invite"] input')
+    expect(token_box).not_to_have_value("")
+    token = token_box.input_value()
+    a.screenshot("panel-invitation-light", a.panel())
+
+    b = lab_page(bob)
+    b.show_panel()
+    b.open_section("contacts")
+    b.panel().get_by_role("button", name="Accept an invitation").click()
+    form = b.panel().locator('form[data-form="accept-invitation"]')
+    form.get_by_label("Invitation token").fill(token)
+    form.get_by_label("From site").fill(alice.site_host)
+    form.get_by_role("button", name="Accept", exact=True).click()
+    contacts_b = b.panel().locator('details[data-section="contacts"] li')
+    expect(contacts_b.filter(has_text=alice.user)).to_be_visible()
+
+    a.refresh_panel()
+    expect(
+        a.panel().locator('details[data-section="contacts"] li').filter(has_text=bob.user)
+    ).to_be_visible()
+
+
+def test_public_link_with_password_from_the_command_palette(person, lab_page):
+    alice = person("a", "alice")
+    alice.lab.put_notebook("public.ipynb", "for everyone")
+    a = lab_page(alice)
+    a.show_files()
+    a.file_item("public.ipynb").click()
+    a.page.keyboard.press("Control+Shift+C")
+    a.page.locator(".lm-CommandPalette-input").fill("Share")
+    a.page.locator('.lm-CommandPalette-item[data-command="sciencemesh:share"]').click()
+    a.dialog().wait_for()
+
+    a.dialog().locator("summary", has_text="Public link").click()
+    form = a.dialog().locator('form[data-form="link"]')
+    form.get_by_label("Password (optional)").fill("correct horse")
+    form.get_by_role("button", name="Create public link").click()
+    link = form.get_by_role("textbox", name="Public link")
+    expect(link).to_have_value(re.compile(r"^https?://"))
+    url = link.input_value()
+    listed = a.dialog().locator("section li", has_text="Public link (password protected)")
+    expect(listed).to_be_visible()
+    a.screenshot("share-dialog-link-light", a.page.locator(".jp-Dialog-content"))
+    a.close_dialog()
+
+    # The link is real: its token opens the notebook at the site's public WebDAV with the
+    # password, and not without it. The URL itself never carries the password.
+    assert "correct horse" not in url
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    public = f"{alice.site_url}/public.php/webdav/"
+    assert requests.get(public, auth=(token, "wrong"), timeout=30).status_code == 401
+    opened = requests.get(public, auth=(token, "correct horse"), timeout=30)
+    assert opened.status_code == 200
+    assert "for everyone" in opened.text
