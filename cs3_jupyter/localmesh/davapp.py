@@ -15,6 +15,7 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 from .daverrors import SabreError, SabreErrors
 from .davprovider import TreeProvider
 from .davremote import RemoteProxy
+from .davtrash import TrashProvider
 from .davtree import HomeView, ShareView, View
 from .davuploads import UploadsProvider
 from .davversions import VersionsProvider
@@ -125,6 +126,7 @@ def private_dav_app(site: Site) -> WsgiDAVApp:
             "/webdav": TreeProvider(site, home_of_caller(site), remote_proxy=remote_proxy),
             "/dav/uploads": UploadsProvider(site, files),
             "/dav/versions": VersionsProvider(site),
+            "/dav/trashbin": TrashProvider(site),
         },
     )
 

@@ -383,8 +383,9 @@ def write_headers(site: Site, entry: Entry, *, with_etag: bool = True) -> list[t
 
 
 def _delete(node: _Node) -> None:
+    """Into the owner's trash bin, as Nextcloud does (also when a recipient deletes)."""
     try:
-        node.site.files.delete(node.place.owner, node.place.path)
+        node.site.trash.trash(node.place.owner, node.place.path)
     except FileTreeError as exc:
         raise from_tree_error(exc) from None
 

@@ -22,6 +22,7 @@ from .db import Database
 from .faults import Faults
 from .files import FileTree
 from .mounts import MountTable, TokenShareTable
+from .trash import TrashBin
 from .uploads import DEFAULT_TTL, UploadStore
 from .users import UserInfo, Users, challenge_headers
 
@@ -68,6 +69,7 @@ class Site:
         self.users = Users(self.db)
         self.files = FileTree(self.db, self.data_dir)
         self.uploads = UploadStore(self.db, self.data_dir)
+        self.trash = TrashBin(self.db, self.files)
         self.upload_ttl: float = DEFAULT_TTL
         self.mounts = MountTable()
         self.token_shares = TokenShareTable()
