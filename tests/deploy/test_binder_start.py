@@ -97,7 +97,8 @@ def test_the_server_started_by_start_is_configured_for_the_site(binder_env):
     done = run_start(binder_env, sys.executable, "-m", "cs3_jupyter.show_config", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout[done.stdout.index("{") :])
-    assert report["extension_enabled"] is True
+    assert report["extension_loaded"] is True, report["problems"]
+    assert report["contents_manager_active"] is True  # the EFSS is the file system
     assert report["site"]["user"] == "alice"
     assert report["site"]["url"].startswith("http://127.0.0.1:")
     assert report["site"]["credential_source"] == "password"
