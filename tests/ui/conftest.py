@@ -185,6 +185,9 @@ class LabPage:
         self.page.wait_for_function(
             "theme => document.body.dataset.jpThemeName === theme", arg=theme
         )
+        # JupyterLab shows its splash while a theme loads; a second switch before the splash
+        # is gone makes JupyterLab itself throw (it removes the splash twice).
+        self.page.locator("#jupyterlab-splash").wait_for(state="detached")
 
     def screenshot(self, name: str, locator=None) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
