@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml labextension/package.json tests/deploy/package-lock.jso
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/jupyter labextension develop --overwrite .
+	$(BIN)/jupyter-builder develop --overwrite .
 	cd labextension && ../$(BIN)/jlpm install --immutable
 	npm ci --prefix tests/deploy --no-audit --no-fund  # configurable-http-proxy for the hub test
 	touch $(STAMP)
