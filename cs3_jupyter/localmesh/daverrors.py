@@ -21,6 +21,7 @@ from .files import (
     IsAFolder,
     NotFound,
     ParentMissing,
+    PreconditionFailed,
     QuotaExceeded,
 )
 
@@ -120,6 +121,8 @@ def from_tree_error(exc: Exception) -> SabreError:
         return SabreError(409, str(exc))
     if isinstance(exc, AlreadyExists):
         return SabreError(405, str(exc))
+    if isinstance(exc, PreconditionFailed):
+        return SabreError(412, str(exc))
     if isinstance(exc, QuotaExceeded):
         return SabreError(507, "Insufficient space")
     return SabreError(400, str(exc))

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET  # builds response XML only; wsgidav parses w
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from wsgidav import util
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection
 
 from . import permissions
@@ -286,6 +287,7 @@ class FileResource(_Node, DAVNonCollection):
                 upload,
                 mtime=float(mtime) if mtime else None,
                 author=self.view.viewer or None,
+                **etag_conditions(self.environ),
             )
         except FileTreeError as exc:
             raise from_tree_error(exc) from None
@@ -372,6 +374,14 @@ class _QuotaAwareUpload:
 
     def close(self) -> None:
         self._upload.close()
+
+
+def etag_conditions(environ: dict) -> dict[str, list[str] | None]:
+    """If-Match / If-None-Match of the request, for FileTree.commit to re-check atomically."""
+    return {
+        key: util.parse_if_match_header(environ[header]) if header in environ else None
+        for key, header in (("if_match", "HTTP_IF_MATCH"), ("if_none_match", "HTTP_IF_NONE_MATCH"))
+    }
 
 
 def write_headers(site: Site, entry: Entry, *, with_etag: bool = True) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
 from .davprovider import TreeProvider, check_mtime
-from .davtree import RemotePlace, write_headers
+from .davtree import RemotePlace, etag_conditions, write_headers
 from .files import FileTreeError, QuotaExceeded, Upload
 
 if TYPE_CHECKING:
@@ -212,6 +212,7 @@ class UploadsProvider(DAVProvider):
                 staged,
                 mtime=float(mtime) if mtime else None,
                 author=user,
+                **etag_conditions(environ),
             )
         except FileTreeError as exc:
             raise from_tree_error(exc) from None

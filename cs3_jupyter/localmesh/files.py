@@ -63,6 +63,10 @@ class QuotaExceeded(FileTreeError):
     pass
 
 
+class PreconditionFailed(FileTreeError):
+    """If-Match / If-None-Match did not hold at the moment of writing."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """One file or folder as the database knows it."""
@@ -240,8 +244,15 @@ class FileTree:
         *,
         mtime: float | None = None,
         author: str | None = None,
+        if_match: list[str] | None = None,
+        if_none_match: list[str] | None = None,
     ) -> tuple[Entry, bool]:
-        """Put a finished upload at ``path`` atomically; returns (entry, created)."""
+        """Put a finished upload at ``path`` atomically; returns (entry, created).
+
+        The ETag conditions are checked again here, inside the transaction, because the HTTP
+        layer checks them before the body arrives: two saves based on the same ETag must not
+        both win just because their bodies were still uploading.
+        """
         upload.close()
         try:
             with self._db.transaction():
@@ -249,6 +260,7 @@ class FileTree:
                 existing = self.stat(user, path)
                 if existing and existing.is_dir:
                     raise IsAFolder("a folder exists at this path")
+                _check_conditions(existing, if_match, if_none_match)
                 now = time.time()
                 mtime = now if mtime is None else mtime
                 target = self.disk_path(user, path)
@@ -479,6 +491,21 @@ class FileTree:
             "INSERT INTO versions VALUES(?,?,?,?,?,?)",
             (entry.fileid, vid, entry.mtime, entry.size, entry.etag, author),
         )
+
+
+def _check_conditions(
+    existing: Entry | None, if_match: list[str] | None, if_none_match: list[str] | None
+) -> None:
+    if if_match is not None and (
+        existing is None or ("*" not in if_match and existing.etag not in if_match)
+    ):
+        raise PreconditionFailed("the file changed since you read it")
+    if (
+        if_none_match is not None
+        and existing is not None
+        and ("*" in if_none_match or existing.etag in if_none_match)
+    ):
+        raise PreconditionFailed("the file exists")
 
 
 def _entry(row) -> Entry:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 
 import pytest
 import requests
@@ -355,3 +357,32 @@ def test_unusable_names_are_refused_with_a_reason_and_nothing_is_created(new_use
     session.put("ok.txt")
     assert session.move("ok.txt", name).status_code == 400
     assert session.request("GET", "ok.txt").status_code == 200
+
+
+def test_two_saves_based_on_the_same_etag_cannot_both_win(new_user, dav):
+    """The If-Match check is repeated when the body is complete, so a save whose body was
+    still uploading when another one landed is refused instead of silently overwriting it."""
+    user = new_user()
+    etag = dav(user).put("nb.ipynb", b"base").headers["ETag"]
+    both_sent_headers = threading.Barrier(2, timeout=30)
+
+    def body(tag: bytes):
+        yield tag
+        both_sent_headers.wait()
+        time.sleep(0.2)  # lets both requests pass the early If-Match check (not an assertion)
+        yield b"-end"
+
+    results: dict[bytes, int] = {}
+
+    def save(tag: bytes) -> None:
+        response = dav(user).put("nb.ipynb", body(tag), headers={"If-Match": etag})
+        results[tag] = response.status_code
+
+    threads = [threading.Thread(target=save, args=(tag,)) for tag in (b"A", b"B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results.values()) == [204, 412]
+    winner = next(tag for tag, status in results.items() if status == 204)
+    assert dav(user).request("GET", "nb.ipynb").content == winner + b"-end"
