@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -18,16 +19,73 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+import yaml
+from openapi_schema_validator import OAS31Validator
 
+import cs3_jupyter.handlers
 from cs3_jupyter.localmesh.users import UserInfo
 
 STARTUP_TIMEOUT = 60.0
 API = "cs3/api"
+
+# --- the contract: real responses are checked against openapi.yaml ---------------------
+
+SPEC_FILE = Path(cs3_jupyter.handlers.__file__).parent / "openapi.yaml"
+
+
+@cache
+def spec() -> dict[str, Any]:
+    return yaml.safe_load(SPEC_FILE.read_text())
+
+
+def _resolve(node: Any) -> Any:
+    """The schema with every local ``$ref`` replaced by what it points to."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target: Any = spec()
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+            return _resolve(target)
+        return {key: _resolve(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolve(item) for item in node]
+    return node
+
+
+def _operation(method: str, path: str) -> dict[str, Any]:
+    for template, item in spec()["paths"].items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path) and method.lower() in item:
+            return item[method.lower()]
+    raise AssertionError(f"{method} {path} is not in openapi.yaml")
+
+
+def check_response(method: str, path: str, status: int, body: Any) -> None:
+    """Assert that ``body`` is what openapi.yaml promises for this operation and status."""
+    responses = _operation(method, path.split("?", 1)[0])["responses"]
+    response = _resolve(responses.get(str(status)) or responses.get("default"))
+    assert response is not None, f"{method} {path}: status {status} is not documented"
+    content = response.get("content")
+    if content is None:
+        assert body is None, f"{method} {path}: {status} should have no body"
+        return
+    schema = content["application/json"]["schema"]
+    OAS31Validator(schema).validate(body)
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    """The parsed openapi.yaml."""
+    return spec()
+
+
+# --- Jupyter servers -------------------------------------------------------------------
 
 
 @dataclass
@@ -80,7 +138,11 @@ class Jupyter:
         return response
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.request(method, f"{API}{path}", **kwargs)
+        """Call our API; every answer is checked against openapi.yaml on the way."""
+        response = self.request(method, f"{API}{path}", **kwargs)
+        body = response.json() if response.content else None
+        check_response(method, path, response.status_code, body)
+        return response
 
     def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
         """Call our API, assert the status, return the JSON (None for 204)."""

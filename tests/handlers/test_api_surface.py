@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 from openapi_spec_validator import validate
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.web import RequestHandler
 
-import cs3_jupyter.handlers
 from cs3_jupyter.app import API_PREFIX
 
-SPEC_FILE = Path(cs3_jupyter.handlers.__file__).parent / "openapi.yaml"
 METHODS = ("get", "post", "put", "patch", "delete")
 WRITES = ("post", "put", "patch", "delete")
 
@@ -30,14 +26,10 @@ def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"cs3_jupyter": True}}}
 
 
-def spec() -> dict:
-    return yaml.safe_load(SPEC_FILE.read_text())
-
-
-def spec_operations() -> set[tuple[str, str]]:
+def spec_operations(openapi: dict) -> set[tuple[str, str]]:
     return {
         (path, method)
-        for path, item in spec()["paths"].items()
+        for path, item in openapi["paths"].items()
         for method in METHODS
         if method in item
     }
@@ -72,13 +64,15 @@ def served_operations(serverapp) -> set[tuple[str, str]]:
     return served
 
 
-def test_openapi_file_is_valid():
-    validate(spec())
+def test_openapi_file_is_valid(openapi):
+    validate(openapi)
 
 
-def test_every_documented_operation_is_served_and_every_served_one_documented(jp_serverapp):
+def test_every_documented_operation_is_served_and_every_served_one_documented(
+    jp_serverapp, openapi
+):
     served = served_operations(jp_serverapp)
-    documented = spec_operations()
+    documented = spec_operations(openapi)
     assert served, "no /cs3/api handler found: the comparison would be empty"
     assert served - documented == set(), "served but missing from openapi.yaml"
     assert documented - served == set(), "in openapi.yaml but not served"
@@ -96,19 +90,19 @@ async def _request(url: str, method: str, **kwargs):
 
 
 async def test_every_operation_refuses_unauthenticated_requests(
-    http_server_client, jp_base_url, jp_http_port
+    http_server_client, jp_base_url, jp_http_port, openapi
 ):
     # (http_server_client makes the in-process server listen on jp_http_port.)
     base = f"http://127.0.0.1:{jp_http_port}{jp_base_url}cs3/api"
     answers = {}
-    for path, method in sorted(spec_operations()):
+    for path, method in sorted(spec_operations(openapi)):
         response = await _request(base + example_path(path), method)
         answers[(path, method)] = (response.code, bool(json.loads(response.body)["message"]))
-    assert answers == {op: (403, True) for op in spec_operations()}
+    assert answers == {op: (403, True) for op in spec_operations(openapi)}
 
 
 async def test_cookie_authenticated_writes_need_the_xsrf_token(
-    jp_serverapp, http_server_client, jp_base_url, jp_http_port
+    jp_serverapp, http_server_client, jp_base_url, jp_http_port, openapi
 ):
     base = f"http://127.0.0.1:{jp_http_port}{jp_base_url}"
     # Log in the way a browser does (token in the URL), then keep only the cookie.
@@ -118,7 +112,7 @@ async def test_cookie_authenticated_writes_need_the_xsrf_token(
     assert cookies, "the login did not set a cookie"
     status = await _request(f"{base}api/status", "get", headers={"Cookie": cookies})
     assert status.code == 200, "the cookie alone should authenticate"
-    writes = sorted(op for op in spec_operations() if op[1] in WRITES)
+    writes = sorted(op for op in spec_operations(openapi) if op[1] in WRITES)
     assert writes
     answers = {}
     for path, method in writes:
@@ -128,3 +122,10 @@ async def test_cookie_authenticated_writes_need_the_xsrf_token(
         message = json.loads(response.body)["message"].lower()
         answers[(path, method)] = (response.code, "xsrf" in message)
     assert answers == {op: (403, True) for op in writes}
+
+
+async def test_without_a_configured_site_sharing_says_so(jp_fetch):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("cs3", "api", "whoami")
+    assert err.value.code == 409
+    assert json.loads(err.value.response.body)["reason"] == "not_configured"
