@@ -217,16 +217,15 @@ class TreeProvider(DAVProvider):
             left = self.site.quota_left(dest_place.owner)
             if left is not None and source.entry.size > left:
                 raise SabreError(507, "Insufficient space")
-        files = self.site.files
+        transfer = self.site.files.move if is_move else self.site.files.copy
         try:
-            if is_move:
-                entry = files.move(
-                    source.place.owner, source.place.path, dest_place.owner, dest_place.path
-                )
-            else:
-                entry = files.copy(
-                    source.place.owner, source.place.path, dest_place.owner, dest_place.path
-                )
+            entry = transfer(
+                source.place.owner,
+                source.place.path,
+                dest_place.owner,
+                dest_place.path,
+                overwrite=overwrite == "T",
+            )
         except FileTreeError as exc:
             raise from_tree_error(exc) from None
         status = 204 if dest is not None else 201

@@ -318,11 +318,15 @@ class FileTree:
             self._forget(ids)
             self._propagate(user, path)
 
-    def move(self, src_user: str, src: str, dst_user: str, dst: str) -> Entry:
-        """Rename, keeping file ids and ETags; an existing destination is replaced."""
+    def move(
+        self, src_user: str, src: str, dst_user: str, dst: str, *, overwrite: bool = True
+    ) -> Entry:
+        """Rename, keeping file ids and ETags; an existing destination is replaced if allowed."""
         with self._db.transaction():
             self._check_transfer(src_user, src, dst_user, dst)
             if self.stat(dst_user, dst):
+                if not overwrite:
+                    raise PreconditionFailed("the destination exists")
                 self.delete(dst_user, dst)
             os.rename(self.disk_path(src_user, src), self.disk_path(dst_user, dst))
             rows = self._db.query(
@@ -345,11 +349,15 @@ class FileTree:
             self._propagate(dst_user, dst)
             return self._require(dst_user, dst)
 
-    def copy(self, src_user: str, src: str, dst_user: str, dst: str) -> Entry:
-        """Deep copy with new ids and ETags; an existing destination is replaced."""
+    def copy(
+        self, src_user: str, src: str, dst_user: str, dst: str, *, overwrite: bool = True
+    ) -> Entry:
+        """Deep copy with new ids and ETags; an existing destination is replaced if allowed."""
         with self._db.transaction():
             entry = self._check_transfer(src_user, src, dst_user, dst)
             if self.stat(dst_user, dst):
+                if not overwrite:
+                    raise PreconditionFailed("the destination exists")
                 self.delete(dst_user, dst)
             source = self.disk_path(src_user, src)
             target = self.disk_path(dst_user, dst)
