@@ -76,7 +76,8 @@ def _refusal(status: int, detail: str) -> SharingError:
         return SharingError(
             404,
             "invalid_token",
-            "This invitation token is not valid at that site; check the token and the site.",
+            "This invitation is not valid at that site: it may have expired or been mistyped. "
+            "Check the token and the site, or ask for a new invitation.",
         )
     if status == 403:
         return SharingError(
