@@ -77,10 +77,14 @@ def _unlock(site: Site, token: str, password: str | None, environ: dict) -> Toke
 
 
 def share_by_basic_auth(site: Site):
-    """``/public.php/webdav/<path>`` with Basic ``<token>:<password or empty>``."""
+    """``/public.php/webdav/<path>`` with Basic ``<token>:<password or empty>`` (Nextcloud), or
+    ``Bearer <token>`` as OCM 1.1 "multi" receivers send the shared secret."""
 
     def split(environ: dict, path: str) -> tuple[View, str]:
+        scheme, _, value = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         creds = basic_credentials(environ) or ("", "")
+        if scheme.lower() == "bearer":
+            creds = (value.strip(), "")
         share = _unlock(site, creds[0], creds[1], environ)
         return _cached_view(environ, "share", lambda: ShareView(share, "")), path
 

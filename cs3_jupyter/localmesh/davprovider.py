@@ -172,7 +172,7 @@ class TreeProvider(DAVProvider):
         if target is None:
             raise SabreError(404, "File not found")
         if rel == "":
-            raise SabreError(403, "The home folder cannot be deleted")
+            raise SabreError(403, "This folder cannot be deleted")
         self._require(target, "D", "You may not delete this item")
         self._require_unlocked(target.place.owner, target.place.path)
 

@@ -92,3 +92,15 @@ def test_token_share_of_a_single_file_with_a_password(site):
     by_path = requests.get(f"{site.url}/public.php/dav/files/tok/", auth=("", "pw"), timeout=10)
     assert by_path.content == b"new"
     assert requests.request("DELETE", url, auth=("tok", "pw"), timeout=10).status_code == 403
+
+
+def test_share_token_also_works_as_a_bearer_token_like_ocm_multi_receivers_send_it(site):
+    users(site)
+    site.token_shares.register_resolver(
+        lambda token: TokenShare("owner", "proj", 1) if token == "secret" else None
+    )
+    url = f"{site.url}/public.php/webdav/nb.ipynb"
+    assert requests.get(url, headers={"Authorization": "Bearer secret"}, timeout=10).ok
+    assert (
+        requests.get(url, headers={"Authorization": "Bearer nope"}, timeout=10).status_code == 401
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -113,3 +114,14 @@ def test_cli_refuses_bad_arguments_with_a_message(tmp_path):
         )
         assert result.returncode == 2
         assert message in result.stderr
+
+
+def test_sites_listen_on_the_ports_asked_for(tmp_path):
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    with Mesh(tmp_path, n_sites=2, ports=ports, seed=None) as mesh:
+        assert [site.url for site in mesh.sites] == [f"http://127.0.0.1:{p}" for p in ports]
+        assert requests.get(mesh.site("b").url + "/status.php", timeout=10).ok
