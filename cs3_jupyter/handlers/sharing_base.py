@@ -16,6 +16,7 @@ from tornado.ioloop import IOLoop
 
 from ..config import CS3Site
 from ..dav.auth import make_auth
+from ..dav.client import DavClient
 from ..sharing.directory import MeshDirectory
 from ..sharing.errors import SharingError
 from ..sharing.http import SiteHTTP
@@ -28,8 +29,13 @@ T = TypeVar("T")
 SERVICE_KEY = "cs3_sharing_service"
 
 
-def build_service(site: CS3Site) -> SharingService:
-    """The sharing service for the configured site and user."""
+def build_service(site: CS3Site, contents_manager: Any = None) -> SharingService:
+    """The sharing service for the configured site and user.
+
+    When the server's files come from the same site (our contents manager), its WebDAV
+    client's session and credential are reused: one connection pool and one login cookie
+    per site and user, and a refreshed token file is seen by both.
+    """
     if not site.configured:
         raise SharingError(
             409,
@@ -37,8 +43,12 @@ def build_service(site: CS3Site) -> SharingService:
             "No EFSS site is configured for this server, so there is nothing to share from.",
         )
     verify: bool | str = site.ca_bundle or site.verify_tls
-    auth = make_auth(site.user, site.password, site.token, site.token_file)
-    http = SiteHTTP(site.url, site.user, auth, timeout=site.timeout, verify=verify)
+    dav = getattr(contents_manager, "client", None)
+    if isinstance(dav, DavClient) and (dav.site_url, dav.user) == (site.url, site.user):
+        auth, session = dav.auth, dav.session
+    else:
+        auth, session = make_auth(site.user, site.password, site.token, site.token_file), None
+    http = SiteHTTP(site.url, site.user, auth, timeout=site.timeout, verify=verify, session=session)
     return SharingService(
         http,
         MeshDirectory(site.mesh_directory_url, tuple(site.mesh_sites), verify=verify),
@@ -53,7 +63,9 @@ class SharingHandler(CS3APIHandler):
     def service(self) -> SharingService:
         service = self.settings.get(SERVICE_KEY)
         if service is None:
-            service = self.settings[SERVICE_KEY] = build_service(self.settings["cs3_site"])
+            service = self.settings[SERVICE_KEY] = build_service(
+                self.settings["cs3_site"], self.contents_manager
+            )
         return service
 
     async def call(self, method: Callable[..., T], *args: Any) -> T:

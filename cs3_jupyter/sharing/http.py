@@ -67,6 +67,7 @@ class SiteHTTP:
         *,
         timeout: float = 30.0,
         verify: bool | str = True,
+        session: requests.Session | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.domain = domain_of(url)
@@ -74,7 +75,8 @@ class SiteHTTP:
         self.auth = auth
         self.timeout = timeout
         self.verify = verify
-        self.session = pooled_session(self.url, user)
+        #: Pass the WebDAV client's session to share its connections and login cookie.
+        self.session = session if session is not None else pooled_session(self.url, user)
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send one request; a 401 is retried once if the credential could be refreshed."""
