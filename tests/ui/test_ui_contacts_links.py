@@ -4,6 +4,7 @@ in a real browser against real JupyterLab servers and local-mesh sites."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -74,3 +75,25 @@ def test_public_link_with_password_from_the_command_palette(person, lab_page):
     opened = requests.get(public, auth=(token, "correct horse"), timeout=30)
     assert opened.status_code == 200
     assert "for everyone" in opened.text
+
+
+def test_panel_remembers_which_sections_are_open(person, lab_page):
+    carol = person("a", "carol")
+    c = lab_page(carol)
+    c.show_panel()
+    c.open_section("sites")
+    c.panel().locator('details[data-section="received"] summary').click()  # close it
+    # Sites of the mesh are listed, mine marked.
+    mine = c.panel().locator('details[data-section="sites"] li[data-mine="true"]')
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("your site")
+
+    # JupyterLab saves the workspace (layout and state) in the background: wait until it has.
+    deadline = time.monotonic() + 30
+    while '"sites": true' not in carol.lab.api("GET", "lab/api/workspaces/default").text:
+        assert time.monotonic() < deadline, "the panel state never reached the workspace"
+        time.sleep(0.2)
+    c.page.goto(f"{carol.lab.url}lab?token={carol.lab.token}")  # same workspace, no reset
+    c.panel().locator(".jp-ScienceMesh-content").wait_for()
+    expect(c.panel().locator('details[data-section="sites"]')).to_have_attribute("open", "")
+    expect(c.panel().locator('details[data-section="received"]')).not_to_have_attribute("open", "")
