@@ -78,6 +78,7 @@ def effective_config() -> dict[str, Any]:
     settings = site.describe()
     for name in ("url", "mesh_directory_url"):
         settings[name] = _strip_userinfo(settings[name])
+    settings["mesh_sites"] = [_strip_userinfo(url) for url in settings["mesh_sites"]]
     settings["token_file_state"] = _token_file_state(site.token_file)
 
     secrets = [getattr(site, name) for name in SECRET_TRAITS if getattr(site, name)]
@@ -154,6 +155,7 @@ def render(report: dict[str, Any]) -> str:
         ("ca bundle", site["ca_bundle"] or "(system default)"),
         ("timeout", f"{site['timeout']:g} s"),
         ("mesh directory", site["mesh_directory_url"] or "(not set)"),
+        ("mesh sites", ", ".join(site["mesh_sites"]) or "(none)"),
         ("CS3_* variables set", ", ".join(report["environment"]) or "(none)"),
         ("config files loaded", ", ".join(report["config_files"]) or "(none)"),
         ("config path", ", ".join(report["config_path"])),
