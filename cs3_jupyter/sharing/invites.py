@@ -20,18 +20,22 @@ class InvitesClient:
     def __init__(self, http: SiteHTTP) -> None:
         self.http = http
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, found: bool = False
+    ) -> Any:
+        """One request; a 404 means the site has no such endpoint, unless ``found`` says the
+        endpoint answers 404 for a missing item itself."""
         response = self.http.request(
             method,
             PREFIX + path,
             data=json.dumps(body) if body is not None else None,
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
-        if response.status_code == 404 and not response.content.strip().startswith(b"{"):
+        if response.status_code == 404 and not found:
             raise SharingError(
                 501,
                 "not_supported",
-                f"{self.http.domain} does not offer ScienceMesh invitations.",
+                f"{self.http.domain} does not offer ScienceMesh invitations and contacts.",
             )
         if response.status_code >= 400:
             raise _refusal(response.status_code, _message(response))
@@ -53,7 +57,8 @@ class InvitesClient:
         return [u for u in users or () if isinstance(u, dict)]
 
     def delete_accepted_user(self, idp: str, user_id: str) -> None:
-        self._call("DELETE", "/delete-accepted-user", {"idp": idp, "user_id": user_id})
+        body = {"idp": idp, "user_id": user_id}
+        self._call("DELETE", "/delete-accepted-user", body, found=True)
 
 
 def _message(response: Any) -> str:

@@ -335,25 +335,24 @@ class SharingService:
     def received(self, state: str = "all") -> list[dict[str, Any]]:
         if state not in ("pending", "accepted", "all"):
             raise bad_request("'state' must be pending, accepted or all.")
+        # (state, kind, OCS listing): up to four independent lists, fetched at once because
+        # the panel polls this.
+        lists = [
+            ("pending", "local", "/shares/pending", None),
+            ("pending", "federated", "/remote_shares/pending", None),
+            ("accepted", "local", "/shares", {"shared_with_me": "true"}),
+            ("accepted", "federated", "/remote_shares", None),
+        ]
+        wanted = [item for item in lists if state in ("all", item[0])]
+        with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+            results = list(pool.map(lambda item: self._ocs_list(item[2], item[3]), wanted))
         out: list[dict[str, Any]] = []
-        if state in ("pending", "all"):
-            out += [
-                models.received_local(item, "pending", self.domain)
-                for item in self._ocs_list("/shares/pending")
-            ]
-            out += [
-                models.received_remote(item, "pending")
-                for item in self._ocs_list("/remote_shares/pending")
-            ]
-        if state in ("accepted", "all"):
-            out += [
-                models.received_local(item, "accepted", self.domain)
-                for item in self._ocs_list("/shares", {"shared_with_me": "true"})
-            ]
-            out += [
-                models.received_remote(item, "accepted")
-                for item in self._ocs_list("/remote_shares")
-            ]
+        for (item_state, kind, _, _), items in zip(wanted, results, strict=True):
+            for item in items:
+                if kind == "local":
+                    out.append(models.received_local(item, item_state, self.domain))
+                else:
+                    out.append(models.received_remote(item, item_state))
         return out
 
     def accept(self, received_id: str) -> dict[str, Any]:
@@ -410,7 +409,7 @@ class SharingService:
         typed = self._typed_recipient(q)
         if typed:
             out.append(typed)
-        for item in self.contacts():
+        for item in self._contacts_if_any():
             haystack = f"{item['federated_id']} {item['display_name']}".lower()
             if q.lower() in haystack and all(r["id"] != item["federated_id"] for r in out):
                 out.append(
@@ -479,6 +478,15 @@ class SharingService:
 
     def contacts(self) -> list[dict[str, Any]]:
         return [models.contact(user) for user in self.invites.accepted_users()]
+
+    def _contacts_if_any(self) -> list[dict[str, Any]]:
+        """Contacts, or none on a site without ScienceMesh: search still finds local people."""
+        try:
+            return self.contacts()
+        except SharingError as err:
+            if err.reason == "not_supported":
+                return []
+            raise
 
     def delete_contact(self, site: str, user: str) -> None:
         wanted = models.contact({"user_id": user, "idp": site})

@@ -233,3 +233,15 @@ def test_refused_site_login_is_401(mesh: Any, jupyter_for: Any) -> None:
     server = jupyter_for("a", wrong)
     message = refused(server, "GET", "/whoami", 401, "site_auth_failed")
     assert "not-the-password" not in message
+
+
+def test_site_without_sciencemesh_still_finds_local_people(erin: Erin, mesh: Any, people: Any):
+    # Plain Nextcloud has no /sciencemesh API: invitations are unavailable, search still works.
+    mesh.set_fault("a", "status", code=404, prefix="/sciencemesh")
+    try:
+        refused(erin.server, "GET", "/contacts", 501, "not_supported")
+        refused(erin.server, "POST", "/invitations", 501, "not_supported", json={})
+        found = erin.server.ok("GET", "/recipients", params={"q": people.infos["carol"].user})
+    finally:
+        mesh.clear_faults("a")
+    assert [r["id"] for r in found] == [people.infos["carol"].user]
