@@ -30,6 +30,7 @@ USER = "localmesh.user"
 
 
 def _cached_view(environ: dict, key: str, make) -> View:
+    """One view per request and URL prefix: wsgidav looks paths up many times per request."""
     views = environ.setdefault("localmesh.views", {})
     if key not in views:
         views[key] = make()
@@ -49,7 +50,7 @@ def home_by_user_segment(site: Site):
         if not user or user != environ.get(USER):
             raise SabreError(404, "File not found")
         site.files.ensure_home(user)
-        return _cached_view(environ, "home", lambda: HomeView(site, user, "/" + user)), rest
+        return _cached_view(environ, "/" + user, lambda: HomeView(site, user, "/" + user)), rest
 
     return split
 
@@ -60,7 +61,7 @@ def home_of_caller(site: Site):
     def split(environ: dict, path: str) -> tuple[View, str]:
         user = environ[USER]
         site.files.ensure_home(user)
-        return _cached_view(environ, "home", lambda: HomeView(site, user, "")), path
+        return _cached_view(environ, "", lambda: HomeView(site, user, "")), path
 
     return split
 
@@ -86,7 +87,7 @@ def share_by_basic_auth(site: Site):
         if scheme.lower() == "bearer":
             creds = (value.strip(), "")
         share = _unlock(site, creds[0], creds[1], environ)
-        return _cached_view(environ, "share", lambda: ShareView(share, "")), path
+        return _cached_view(environ, "", lambda: ShareView(share, "")), path
 
     return split
 
@@ -98,7 +99,7 @@ def share_by_token_segment(site: Site):
         token, rest = _first_segment(path)
         creds = basic_credentials(environ)
         share = _unlock(site, token, creds[1] if creds else None, environ)
-        return _cached_view(environ, "share", lambda: ShareView(share, "/" + token)), rest
+        return _cached_view(environ, "/" + token, lambda: ShareView(share, "/" + token)), rest
 
     return split
 

@@ -91,7 +91,8 @@ class TreeProvider(DAVProvider):
         if isinstance(place, RemotePlace):
             if self.remote_proxy is None:
                 raise SabreError(502, "Federated shares are not available here")
-            return self.remote_proxy.forward(environ, start_response, view, rel, place)
+            dest_rel = self._destination(environ, view) if method in ("MOVE", "COPY") else None
+            return self.remote_proxy.forward(environ, start_response, view, place, dest_rel)
         if method == "PROPFIND":
             environ.setdefault("HTTP_DEPTH", "1")  # Sabre's default, not RFC's infinity
         if method in _WRITE_METHODS:
@@ -189,7 +190,7 @@ class TreeProvider(DAVProvider):
         if dest_rel == rel or (source.is_collection and is_within(dest_rel, rel)):
             raise SabreError(403, "Cannot move or copy an item onto or into itself")
         dest_place = view.locate(dest_rel)
-        if isinstance(dest_place, RemotePlace) or isinstance(view.locate(rel), RemotePlace):
+        if isinstance(dest_place, RemotePlace):
             raise SabreError(502, "Moving into or out of a federated share is not supported")
         dest_parent = self.resource_at(view, parent_of(dest_rel) or "", environ)
         if dest_parent is None or not dest_parent.is_collection:
@@ -238,20 +239,16 @@ class TreeProvider(DAVProvider):
         raw = environ.get("HTTP_DESTINATION")
         if not raw:
             raise SabreError(400, "The Destination header is missing")
-        parts = urlsplit(raw)
-        if parts.netloc and parts.netloc.lower() != environ.get("HTTP_HOST", "").lower():
-            raise SabreError(502, "The destination is on another server")
-        root = environ["SCRIPT_NAME"] + view.prefix + "/"
-        path = unquote(parts.path)
-        if not (path + "/").startswith(root):
+        dest_view, rel = self.view_of_url(environ, raw)
+        if dest_view.prefix != view.prefix:
             raise SabreError(502, "The destination is outside this WebDAV tree")
-        try:
-            return normpath(path[len(root) :])
-        except ValueError as exc:
-            raise SabreError(400, f"Invalid destination: {exc}") from None
+        return rel
 
     def view_of_url(self, environ: dict, url: str) -> tuple[View, str]:
-        """A Destination URL from another URL family (uploads, versions) inside this tree."""
+        """The view and path a full URL (e.g. a Destination header) names in this tree.
+
+        The URL is split before it is decoded, so names holding ``?``, ``#`` or ``;`` survive.
+        """
         parts = urlsplit(url)
         if parts.netloc and parts.netloc.lower() != environ.get("HTTP_HOST", "").lower():
             raise SabreError(502, "The destination is on another server")
@@ -307,13 +304,6 @@ def _adding_extra_headers(environ: dict, start_response):
         return start_response(status, headers, exc_info)
 
     return wrapped
-
-
-def target_place(view: View, rel: str) -> Place:
-    """Where a file written at ``rel`` goes (check_put has ruled out federated shares)."""
-    place = view.locate(rel)
-    assert isinstance(place, Place)
-    return place
 
 
 def _mount_of(place):

@@ -156,8 +156,14 @@ class RemoteProxy:
     # --- everything below the mount point ----------------------------------------------
 
     def forward(
-        self, environ: dict, start_response, view: View, rel: str, place: RemotePlace
+        self,
+        environ: dict,
+        start_response,
+        view: View,
+        place: RemotePlace,
+        dest_rel: str | None = None,
     ) -> Iterator[bytes]:
+        """Send the request on to the owner's site; ``dest_rel`` is a MOVE/COPY target."""
         mount = place.mount
         method = environ["REQUEST_METHOD"]
         headers = {}
@@ -168,7 +174,7 @@ class RemoteProxy:
             if value:
                 headers[name] = value
         if method in ("MOVE", "COPY"):
-            headers["Destination"] = self._destination(environ, view, mount)
+            headers["Destination"] = _remote_destination(mount, dest_rel or "")
         if method == "PROPFIND":
             headers.setdefault("Depth", "1")
         trailing = environ["PATH_INFO"].endswith("/")
@@ -214,17 +220,6 @@ class RemoteProxy:
         return response.status_code, [
             (k, response.headers[k]) for k in kept if k in response.headers
         ]
-
-    def _destination(self, environ: dict, view: View, mount: RemoteMount) -> str:
-        raw = environ.get("HTTP_DESTINATION", "")
-        if not raw:
-            raise SabreError(400, "The Destination header is missing")
-        path = unquote(urlsplit(raw).path)
-        root = environ["SCRIPT_NAME"] + view.prefix + "/"
-        rel = path[len(root) :].strip("/") if path.startswith(root) else None
-        if rel is None or not is_within(rel, mount.mount_path) or rel == mount.mount_path:
-            raise SabreError(502, "Moving into or out of a federated share is not supported")
-        return _remote_url(mount, rel[len(mount.mount_path) :].lstrip("/"))
 
 
 class _RemoteRoot:
@@ -283,6 +278,13 @@ class RemoteRootFile(_RemoteRoot, DAVNonCollection):
 
     def get_content_type(self):
         return self._text(f"{{{DAV}}}getcontenttype")
+
+
+def _remote_destination(mount: RemoteMount, dest_rel: str) -> str:
+    """The owner-side URL of a MOVE/COPY target, which must stay inside the same mount."""
+    if not is_within(dest_rel, mount.mount_path) or dest_rel == mount.mount_path:
+        raise SabreError(502, "Moving into or out of a federated share is not supported")
+    return _remote_url(mount, dest_rel[len(mount.mount_path) :].lstrip("/"))
 
 
 def _remote_url(mount: RemoteMount, rest: str) -> str:
