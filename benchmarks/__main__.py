@@ -1,0 +1,115 @@
+"""``python -m benchmarks``: every workload on every subject, printed as a markdown table.
+
+Starts its own one-site local mesh (and, with ``--rtt-ms``, a delaying proxy in front of
+it), so it needs nothing running and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cs3_jupyter.localmesh.mesh import Mesh
+
+from . import report
+from .measure import Result
+from .proxy import DelayProxy
+from .subjects import KINDS, LOCAL, Spec
+from .workloads import FULL, QUICK, Run, Scale, run_all
+
+SITE = "a"
+
+
+def machine() -> str:
+    """CPU model and count, for the header of a results table."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+def benchmark(
+    scale: Scale, rtt_ms: float, progress: Callable[[str], None] = print
+) -> tuple[str, dict[str, dict[str, Result]]]:
+    """Run everything; returns the markdown report and the results by workload and subject."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="cs3-bench-") as scratch:
+        mesh = Mesh(Path(scratch) / "mesh", n_sites=1, seed=None).start()
+        proxy = None
+        try:
+            user = mesh.add_user(SITE, "bench")
+            url = mesh.site(SITE).url
+            if rtt_ms > 0:
+                proxy = DelayProxy(url, rtt_ms).start()
+                url = proxy.url
+            local_root = Path(scratch) / "local"
+            local_root.mkdir()
+            specs = {
+                kind: Spec(kind, url, user.user, user.app_password, str(local_root))
+                if kind != LOCAL
+                else Spec(kind, local_root=str(local_root))
+                for kind in KINDS
+            }
+            run = Run(mesh, SITE, specs, scale, local_root)
+            chosen, results = asyncio.run(run_all(run, progress))
+        finally:
+            if proxy:
+                proxy.stop()
+            mesh.stop()
+    upload_title = f"chunked upload of {scale.upload_bytes // (1024 * 1024)} MB (1 MiB chunks)"
+    lines = [
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
+        f"emulated RTT {rtt_ms:g} ms; {scale.repeats} repetitions "
+        f"({scale.heavy_repeats} for the heaviest), medians; "
+        f"took {time.monotonic() - started:.0f} s.",
+        "",
+        report.table(chosen, results, rtt_ms, upload_title),
+    ]
+    if failed := report.failures(results):
+        lines += ["", "Could not run:", *failed]
+    return "\n".join(lines), results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmark the CS3 contents manager against the raw-WebDAV floor, "
+        "jupyter-fs and the stock local-disk manager.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller workloads and fewer repetitions (< 1 min)"
+    )
+    parser.add_argument(
+        "--rtt-ms",
+        type=float,
+        default=20.0,
+        help="emulated round trip to the site in ms through a delaying proxy (0: direct)",
+    )
+    parser.add_argument("--out", type=Path, help="also write the markdown report to this file")
+    args = parser.parse_args(argv)
+    text, _ = benchmark(
+        QUICK if args.quick else FULL,
+        args.rtt_ms,
+        lambda step: print(f"... {step}", file=sys.stderr, flush=True),
+    )
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""The chunked upload workload, run in a child process so its peak memory is its own.
+
+JupyterLab uploads a file larger than 1 MiB as a series of saves of the same path, each
+carrying 1 MiB of the file as base64 (``chunk`` 1, 2, ..., the last one -1). The child
+sends such a series to one subject and reports the time and how much the upload added to
+the process's peak resident memory (``ru_maxrss`` minus the resident size before it).
+The chunk is made once and re-sent, so the sender itself holds one chunk.
+
+Usage (internal): ``python -m benchmarks.upload`` with a JSON request on stdin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import resource
+import sys
+import time
+from typing import Any
+
+from . import REPO
+from .measure import StallMeter
+from .subjects import Spec, build
+
+CHUNK = 1024 * 1024  # JupyterLab's chunk size
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def _upload(spec: Spec, path: str, size: int) -> dict[str, Any]:
+    subject = build(spec)
+    b64 = base64.b64encode(os.urandom(CHUNK)).decode("ascii")
+    chunks = max(1, size // CHUNK)
+    await subject.list("")  # connections and lazy imports are not the upload's memory
+    before = _resident_bytes()
+    async with StallMeter() as stalls:
+        started = time.perf_counter()
+        for number in range(1, chunks + 1):
+            await subject.upload_chunk(path, number, b64, last=number == chunks)
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    subject.close()
+    return {
+        "seconds": seconds,
+        "bytes": chunks * CHUNK,
+        "peak_added": max(0, peak - before),
+        "stall": stalls.longest,
+    }
+
+
+def run_child(spec: Spec, path: str, size: int) -> dict[str, Any]:
+    """Run one upload in a fresh interpreter; returns the child's measurements."""
+    import subprocess
+
+    request = json.dumps({"spec": spec.to_json(), "path": path, "size": size})
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.upload"],
+        input=request,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        cwd=REPO,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the upload child failed: {last}")
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    spec = Spec.from_json(request["spec"])
+    print(json.dumps(asyncio.run(_upload(spec, request["path"], request["size"]))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""The workloads of issue 8, and running them on every subject in the same run.
+
+Each repetition starts cold (caches forgotten), as a user arriving at a folder or file
+does, and runs every subject in turn, so background noise on a shared machine spreads
+over all of them instead of falsifying one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from . import dataset
+from .measure import Result, timed
+from .subjects import LOCAL, RAW, Spec, Subject, build
+from .upload import run_child
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big and how often; ``FULL`` is the issue's, the others only smoke-check."""
+
+    list_sizes: tuple[int, ...]
+    notebook_sizes: tuple[int, ...]  # small, large
+    upload_bytes: int
+    repeats: int
+    heavy_repeats: int  # for the 10 MB notebooks and the largest listing
+
+
+FULL = Scale((10, 1_000, 10_000), (100 * 1024, 10 * MiB), 200 * MiB, 5, 3)
+QUICK = Scale((10, 100, 1_000), (100 * 1024, 1 * MiB), 8 * MiB, 2, 1)
+TINY = Scale((3, 5, 8), (8 * 1024, 32 * 1024), 2 * MiB, 1, 1)
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    title: str
+    #: Prepares one repetition (unmeasured) and returns the operation to measure.
+    prepare: Callable[[Run, str, int], Awaitable[Callable[[], Awaitable[object]]]]
+    heavy: bool = False
+
+
+class Run:
+    """One benchmark run: the site, the subjects and the files they work on."""
+
+    def __init__(
+        self,
+        mesh: object,
+        site: str,
+        specs: dict[str, Spec],
+        scale: Scale,
+        local_root: Path,
+    ) -> None:
+        self.mesh = mesh
+        self.site = site
+        self.specs = specs
+        self.scale = scale
+        self.local_root = local_root
+        self.subjects: dict[str, Subject] = {}
+        #: Notebook bodies by size, for the workloads that write copies of them.
+        self.notebooks: dict[int, bytes] = {}
+        raw = specs[RAW]
+        self._session = requests.Session()
+        self._session.auth = (raw.user, raw.password)
+        self._files = f"{raw.url}/remote.php/dav/files/{quote(raw.user)}/"
+
+    @property
+    def small_notebook(self) -> str:
+        return dataset.notebook_name(self.scale.notebook_sizes[0])
+
+    def put_file(self, kind: str, path: str, body: bytes) -> None:
+        """Create a file for a subject (unmeasured): on the site, or in the local folder."""
+        if kind == LOCAL:
+            (self.local_root / path).write_bytes(body)
+            return
+        response = self._session.put(self._files + quote(path), data=body, timeout=120)
+        response.raise_for_status()
+
+    def file_size(self, kind: str, path: str) -> int:
+        if kind == LOCAL:
+            return (self.local_root / path).stat().st_size
+        response = self._session.head(self._files + quote(path), timeout=120)
+        response.raise_for_status()
+        return int(response.headers["Content-Length"])
+
+    def count(self) -> int:
+        return self.mesh.stats(self.site)["total"]
+
+    def reset(self) -> None:
+        self.mesh.reset_stats(self.site)
+
+
+# -- the workloads --------------------------------------------------------------------------
+
+
+def _listing(entries: int, heavy: bool) -> Workload:
+    async def prepare(run: Run, kind: str, rep: int):
+        subject = run.subjects[kind]
+        await subject.cold()
+        return lambda: subject.list(dataset.folder_name(entries))
+
+    return Workload(f"list-{entries}", f"list a folder of {entries:,} entries", prepare, heavy)
+
+
+def _open(size: int, heavy: bool) -> Workload:
+    async def prepare(run: Run, kind: str, rep: int):
+        subject = run.subjects[kind]
+        await subject.cold()
+        return lambda: subject.open(dataset.notebook_name(size))
+
+    return Workload(f"open-{size}", f"open a {_size(size)} notebook", prepare, heavy)
+
+
+def _save(size: int, heavy: bool) -> Workload:
+    """Save a notebook opened earlier: long enough ago that any short cache has expired."""
+
+    async def prepare(run: Run, kind: str, rep: int):
+        subject = run.subjects[kind]
+        target = f"{kind}-save-{dataset.notebook_name(size)}"
+        if rep == 0:
+            run.put_file(kind, target, run.notebooks[size])
+        await subject.cold()
+        notebook = await subject.open(target)
+        await subject.cold()
+        return lambda: subject.save(target, notebook)
+
+    return Workload(f"save-{size}", f"save a {_size(size)} notebook", prepare, heavy)
+
+
+async def _stat(run: Run, kind: str, rep: int):
+    subject = run.subjects[kind]
+    await subject.cold()
+    return lambda: subject.stat(run.small_notebook)
+
+
+async def _rename(run: Run, kind: str, rep: int):
+    subject = run.subjects[kind]
+    old = f"{kind}-rename-{rep}.txt"
+    run.put_file(kind, old, b"rename me\n")
+    await subject.cold()
+    return lambda: subject.rename(old, f"{kind}-renamed-{rep}.txt")
+
+
+async def _delete(run: Run, kind: str, rep: int):
+    subject = run.subjects[kind]
+    path = f"{kind}-delete-{rep}.txt"
+    run.put_file(kind, path, b"delete me\n")
+    await subject.cold()
+    return lambda: subject.delete(path)
+
+
+async def _open_composite(run: Run, kind: str, rep: int):
+    """What JupyterLab does when a notebook is opened from the file browser."""
+    subject = run.subjects[kind]
+    await subject.cold()
+
+    async def operation() -> None:
+        await subject.list("")
+        await subject.open(run.small_notebook)
+        await subject.checkpoints(run.small_notebook)
+
+    return operation
+
+
+def workloads(scale: Scale) -> list[Workload]:
+    """In table order; the upload (run separately, in a child process) comes last."""
+    small, large = scale.notebook_sizes
+    largest = scale.list_sizes[-1]
+    return [
+        *(_listing(n, heavy=n == largest) for n in scale.list_sizes),
+        _open(small, heavy=False),
+        _open(large, heavy=True),
+        Workload("stat", "get a model without content", _stat),
+        _save(small, heavy=False),
+        _save(large, heavy=True),
+        Workload("rename", "rename a file", _rename),
+        Workload("delete", "delete a file", _delete),
+        Workload("open-notebook", '"open a notebook": list, get, checkpoints', _open_composite),
+    ]
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+def _size(size: int) -> str:
+    return f"{size // MiB} MB" if size >= MiB else f"{size // 1024} KB"
+
+
+async def run_workload(run: Run, workload: Workload) -> dict[str, Result]:
+    results = {kind: Result() for kind in run.subjects}
+    repeats = run.scale.heavy_repeats if workload.heavy else run.scale.repeats
+    for rep in range(repeats):
+        for kind, subject in run.subjects.items():
+            try:
+                operation = await workload.prepare(run, kind, rep)
+                http = subject.speaks_http
+                await timed(
+                    operation,
+                    run.count if http else None,
+                    run.reset if http else None,
+                    results[kind],
+                )
+            except Exception as err:  # a peer that cannot do it is a finding, not a crash
+                results[kind].failed = f"{type(err).__name__}: {err}"[:200]
+    return results
+
+
+def run_upload(run: Run, kind: str) -> Result:
+    """The chunked upload in a child process; the result carries throughput and memory."""
+    result = Result()
+    path = f"{kind}-upload.bin"
+    speaks_http = kind != LOCAL
+    if speaks_http:
+        run.reset()
+    try:
+        measured = run_child(run.specs[kind], path, run.scale.upload_bytes)
+    except RuntimeError as err:
+        result.failed = str(err)[:200]
+        return result
+    result.seconds.append(measured["seconds"])
+    result.stalls.append(measured["stall"])
+    if speaks_http:
+        result.requests.append(run.count())
+    result.extra = {
+        "peak_added": measured["peak_added"],
+        "throughput": measured["bytes"] / measured["seconds"],
+    }
+    stored = run.file_size(kind, path)
+    if stored != measured["bytes"]:
+        result.failed = f"the file has {stored:,} bytes instead of {measured['bytes']:,}"
+    return result
+
+
+async def run_all(
+    run: Run, progress: Callable[[str], None]
+) -> tuple[list[Workload], dict[str, dict[str, Result]]]:
+    """Every workload on every subject; returns the workloads and results by key and kind."""
+    tree = dataset.Tree(list(run.scale.list_sizes), list(run.scale.notebook_sizes))
+    run.notebooks = tree.notebooks
+    raw = run.specs[RAW]
+    await asyncio.to_thread(tree.write_site, raw.url, raw.user, raw.password)
+    tree.write_local(run.local_root)
+    run.subjects = {kind: build(spec) for kind, spec in run.specs.items()}
+    for subject in run.subjects.values():
+        await subject.stat(run.small_notebook)  # warm up connections and imports
+    chosen = workloads(run.scale)
+    results: dict[str, dict[str, Result]] = {}
+    try:
+        for workload in chosen:
+            progress(workload.title)
+            results[workload.key] = await run_workload(run, workload)
+        progress(f"chunked upload of {_size(run.scale.upload_bytes)}")
+        results["upload"] = {
+            kind: await asyncio.to_thread(run_upload, run, kind) for kind in run.subjects
+        }
+    finally:
+        for subject in run.subjects.values():
+            subject.close()
+    return chosen, results

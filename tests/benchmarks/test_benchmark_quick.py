@@ -1,0 +1,55 @@
+"""Smoke test of the benchmark: it runs end to end on a tiny workload and reports every row.
+
+Only request counts are checked, never timings (the machine is shared). The counts of the
+raw floor are exact: it is the yardstick every ratio in the table is taken against, so it
+must make the fewest requests each operation needs. Ours are checked against the budget of
+issue 8 where it is about requests.
+"""
+
+from __future__ import annotations
+
+from benchmarks.__main__ import benchmark
+from benchmarks.subjects import JUPYTER_FS, LOCAL, OURS, RAW
+from benchmarks.workloads import TINY, workloads
+
+#: The fewest WebDAV requests per operation (upload: MKCOL, one PUT per chunk, MOVE).
+RAW_FLOOR = {
+    "list-3": 1,
+    "list-5": 1,
+    "list-8": 1,
+    "open-8192": 1,
+    "open-32768": 1,
+    "stat": 1,
+    "save-8192": 1,
+    "save-32768": 1,
+    "rename": 1,
+    "delete": 1,
+    "open-notebook": 3,
+    "upload": 4,
+}
+
+
+def test_quick_benchmark_reports_every_row_with_request_counts() -> None:
+    # A short emulated round trip still sends everything through the delaying proxy.
+    text, results = benchmark(TINY, rtt_ms=2, progress=lambda step: None)
+
+    keys = [workload.key for workload in workloads(TINY)] + ["upload"]
+    assert list(results) == keys == list(RAW_FLOOR)
+    table_rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    assert len(table_rows) == len(keys)
+
+    for key in keys:
+        row = results[key]
+        assert set(row) == {OURS, RAW, JUPYTER_FS, LOCAL}
+        assert not row[OURS].failed and not row[RAW].failed and not row[LOCAL].failed, key
+        assert row[RAW].request_count == RAW_FLOOR[key], key
+        assert isinstance(row[OURS].request_count, int) and row[OURS].request_count > 0, key
+        assert row[LOCAL].request_count is None  # local disk speaks no HTTP
+        if not row[JUPYTER_FS].failed:
+            assert row[JUPYTER_FS].request_count > 0, key
+
+    # The request budget of issue 8 that holds by construction: one PROPFIND per listing.
+    for key in ("list-3", "list-5", "list-8"):
+        assert results[key][OURS].request_count == 1
+    upload = results["upload"][OURS]
+    assert upload.extra["peak_added"] >= 0 and upload.extra["throughput"] > 0
