@@ -104,3 +104,24 @@ def test_share_token_also_works_as_a_bearer_token_like_ocm_multi_receivers_send_
     assert (
         requests.get(url, headers={"Authorization": "Bearer nope"}, timeout=10).status_code == 401
     )
+
+
+def test_move_cannot_leave_the_share_a_token_opens(site):
+    users(site)
+    site.files.mkdir("owner", "other")
+    shares = {"t1": TokenShare("owner", "proj", 31), "t2": TokenShare("owner", "other", 31)}
+    site.token_shares.register_resolver(shares.get)
+    base = f"{site.url}/public.php/dav/files"
+    moved = requests.request(
+        "MOVE", f"{base}/t1/nb.ipynb", headers={"Destination": f"{base}/t2/nb.ipynb"}, timeout=10
+    )
+    assert moved.status_code == 502
+    assert site.files.stat("owner", "proj/nb.ipynb") is not None
+    inside = requests.request(
+        "MOVE",
+        f"{base}/t1/nb.ipynb",
+        headers={"Destination": f"{base}/t1/renamed.ipynb"},
+        timeout=10,
+    )
+    assert inside.status_code == 201
+    assert site.files.stat("owner", "proj/renamed.ipynb") is not None
