@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 import socket
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -245,3 +247,22 @@ def test_site_without_sciencemesh_still_finds_local_people(erin: Erin, mesh: Any
     finally:
         mesh.clear_faults("a")
     assert [r["id"] for r in found] == [people.infos["carol"].user]
+
+
+def test_a_slow_site_does_not_block_the_server(erin: Erin, mesh: Any) -> None:
+    # While one sharing request waits for a slow site, the same server keeps answering others:
+    # site I/O runs in worker threads, never on Jupyter's event loop.
+    mesh.set_fault("a", "delay", seconds=3, prefix="/ocs/")
+    mesh.reset_stats("a")
+    slow: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: slow.update(r=erin.server.api("GET", "/shares")))
+    try:
+        worker.start()
+        while mesh.stats("a").get("GET", 0) == 0 and worker.is_alive():
+            time.sleep(0.02)  # until the slow request has reached the site
+        assert erin.server.ok("GET", "/version")["site_configured"] is True
+        assert worker.is_alive(), "the slow request finished first: the loop may have waited"
+    finally:
+        worker.join(30)
+        mesh.clear_faults("a")
+    assert slow["r"].status_code == 200
