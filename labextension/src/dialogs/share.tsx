@@ -69,6 +69,19 @@ function ShareForm(props: {
         </h3>
         <UseSignal signal={model.changed} initialSender={model}>
           {() => {
+            const { errors, loaded } = model.state;
+            if (errors.shares) {
+              return (
+                <p className="jp-ScienceMesh-error" role="alert">
+                  {errors.shares}
+                </p>
+              );
+            }
+            if (!loaded.has('shares')) {
+              return (
+                <p className="jp-ScienceMesh-empty">{trans.__('Loading…')}</p>
+              );
+            }
             const shares = model.state.shares.filter(
               s => s.path === target.path
             );
