@@ -21,7 +21,3 @@ class SharingError(Exception):
 
 def bad_request(message: str) -> SharingError:
     return SharingError(400, "bad_request", message)
-
-
-def not_found(message: str) -> SharingError:
-    return SharingError(404, "not_found", message)

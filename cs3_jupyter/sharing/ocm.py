@@ -80,10 +80,6 @@ class Discovery:
         assert entry.provider is not None
         return entry.provider
 
-    def forget(self, site_url: str) -> None:
-        with self._lock:
-            self._cache.pop(site_url.rstrip("/"), None)
-
     def _probe(self, url: str) -> _Entry:
         domain = domain_of(url)
         try:

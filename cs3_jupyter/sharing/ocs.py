@@ -71,7 +71,8 @@ class OCSClient:
         return self.call(method, SHARES_API + sub, **kwargs)
 
     def current_user(self) -> dict[str, Any]:
-        return self.call("GET", "/ocs/v2.php/cloud/user") or {}
+        data = self.call("GET", "/ocs/v2.php/cloud/user")
+        return data if isinstance(data, dict) else {}
 
 
 def _is_json(response: Any) -> bool:

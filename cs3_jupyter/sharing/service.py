@@ -101,7 +101,10 @@ class SharingService:
     # --- who and where -------------------------------------------------------------------
 
     def whoami(self) -> dict[str, Any]:
-        data = self._ocs("GET", "/ocs/v2.php/cloud/user", what="your account")
+        try:
+            data = self.ocs.current_user()
+        except OCSError as err:
+            raise self._ocs_failure(err, "read your account") from None
         user = str(data.get("id") or self.http.user)
         mine = self._my_site()
         return {
@@ -532,13 +535,6 @@ class SharingService:
         )
 
     # --- plumbing ------------------------------------------------------------------------
-
-    def _ocs(self, method: str, path: str, *, what: str) -> dict[str, Any]:
-        try:
-            data = self.ocs.call(method, path)
-        except OCSError as err:
-            raise self._ocs_failure(err, f"read {what}") from None
-        return data if isinstance(data, dict) else {}
 
     def _ocs_failure(self, err: OCSError, action: str) -> SharingError:
         if err.code in (403, 997):
