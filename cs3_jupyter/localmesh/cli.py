@@ -39,7 +39,10 @@ def _parse_ports(value: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cs3-localmesh", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="cs3-localmesh",
+        description="Local EFSS sites (WebDAV, OCS, OCM, ScienceMesh) on 127.0.0.1.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the sites until interrupted")
     serve.add_argument("--sites", type=int, default=2, help="number of sites (named a, b, ...)")
