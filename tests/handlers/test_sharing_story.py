@@ -238,3 +238,22 @@ def test_whoami_and_mesh_sites(mesh, people: Any) -> None:
         assert site["reachable"] is True
         assert site["ocm_version"]
         assert site["url"].startswith("http://127.0.0.1:")
+
+
+def test_leaving_a_local_share(people: Any) -> None:
+    folder = make_folder_with_notebook(people.alice, "carol may leave")
+    carol_id = people.infos["carol"].user
+    share = people.alice.ok(
+        "POST",
+        "/shares",
+        201,
+        json={"path": folder, "type": "user", "recipient": carol_id, "permission": "view"},
+    )
+    assert share["recipient"]["display_name"] == "Carol C"
+    (received,) = [r for r in people.carol.ok("GET", "/received") if r["name"] == folder]
+    assert received["id"].startswith("local-")
+
+    people.carol.ok("POST", f"/received/{received['id']}/decline", 204)
+
+    assert received["id"] not in ids(people.carol.ok("GET", "/received"))
+    assert people.carol.request("GET", f"api/contents/{received['path']}").status_code == 404
