@@ -64,7 +64,7 @@ class TreeProvider(DAVProvider):
         place = view.locate(rel)
         if isinstance(place, RemotePlace):
             return (
-                self.remote_proxy.mount_root(self, view, rel, place, environ)
+                self.remote_proxy.mount_root(view, rel, place, environ)
                 if (self.remote_proxy and place.rest == "")
                 else None
             )

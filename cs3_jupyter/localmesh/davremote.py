@@ -127,7 +127,7 @@ class RemoteProxy:
 
     # --- the mount point in its parent's listing ---------------------------------------
 
-    def mount_root(self, provider, view: View, rel: str, place: RemotePlace, environ: dict):
+    def mount_root(self, view: View, rel: str, place: RemotePlace, environ: dict):
         """A resource standing for the mount root, built from one PROPFIND at the owner."""
         mount = place.mount
         body = _propfind_body(_ROOT_PROPS)
@@ -140,7 +140,11 @@ class RemoteProxy:
             return None
         if response.status_code != 207:
             return None
-        root = SafeET.fromstring(response.content)
+        try:
+            root = SafeET.fromstring(response.content)
+        except ET.ParseError:
+            log.warning("federated share %s answered unreadable XML", mount.mount_path)
+            return None
         props: dict[str, ET.Element] = {}
         for propstat in root.iter(f"{{{DAV}}}propstat"):
             if " 200 " in (propstat.findtext(f"{{{DAV}}}status") or ""):
@@ -184,9 +188,14 @@ class RemoteProxy:
         local_base = environ["SCRIPT_NAME"] + view.prefix + "/" + mount.mount_path
         out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
         if response.status_code == 207:
-            content = _rewrite_multistatus(
-                response.content, mount, local_base, self._site.mounts.can_unmount
-            )
+            try:
+                content = _rewrite_multistatus(
+                    response.content, mount, local_base, self._site.mounts.can_unmount
+                )
+            except ET.ParseError:
+                raise SabreError(
+                    502, "The site holding this share answered unreadable XML"
+                ) from None
             return _respond(start_response, response.status_code, out_headers, [content])
         if method == "HEAD":
             length = response.headers.get("Content-Length")
