@@ -1,10 +1,13 @@
-"""``jupyter cs3-config``: what a Jupyter server started here would use, without any secret.
+"""``jupyter cs3-config``: what the Jupyter server does with cs3_jupyter's settings, no secrets.
 
-The most common deployment question is "did my single-user server pick up the settings?". This
-command answers it by running the server's own start-up steps that decide it (load the config
-files, find and link the extensions) without starting a server, then printing the extension's
-state, the contents manager and the site settings. Run it where the server runs (a terminal in
-JupyterLab, or ``kubectl exec`` into the pod): it sees the same files and environment.
+The most common deployment question is "did my single-user server pick up the settings?".
+Run where the server runs (a terminal in JupyterLab, ``kubectl exec`` into the pod):
+
+* by default the command asks each Jupyter server running in this environment (found the way
+  ``jupyter server list`` finds them) for its own answer, ``GET /cs3/api/config``;
+* with ``--local``, or when no server runs, it works out what a server started here would use
+  by running the server's start-up steps that decide it (load the config files, find and link
+  the extensions) without starting a server. Useful after editing the configuration.
 """
 
 from __future__ import annotations
@@ -15,29 +18,11 @@ import logging
 import os
 import sys
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin
 
-from .config import ENV_VARS, SECRET_TRAITS, CS3Site
+import requests
 
-EXTENSION = "cs3_jupyter"
-
-
-def _strip_userinfo(url: str) -> str:
-    """Drop ``user:password@`` from a URL: a credential has no business in a site URL."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
-
-
-def _token_file_state(path: str) -> str:
-    if not path:
-        return ""
-    if not os.path.exists(path):
-        return "missing"
-    if not os.access(path, os.R_OK):
-        return "not readable"
-    return "readable" if os.path.getsize(path) else "empty"
+from .config_report import EXTENSION, server_report
 
 
 class _Collect(logging.Handler):
@@ -53,8 +38,8 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
-def effective_config() -> dict[str, Any]:
-    """Load the server configuration as ``jupyter server`` / ``jupyterhub-singleuser`` would."""
+def local_report() -> dict[str, Any]:
+    """Load the configuration as ``jupyter server`` / ``jupyterhub-singleuser`` would."""
     from jupyter_server.serverapp import ServerApp
 
     server = ServerApp()
@@ -68,67 +53,37 @@ def effective_config() -> dict[str, Any]:
     server.load_config_file()
     server.find_server_extensions()
     server.init_server_extensions()
-
-    enabled = bool(server.jpserver_extensions.get(EXTENSION))
-    linked = bool(server.extension_manager.linked_extensions.get(EXTENSION))
-    apps = server.extension_manager.extension_apps.get(EXTENSION, set())
-    config = next(iter(apps)).config if apps else server.config
-    site = CS3Site(config=config)
-    manager = server.contents_manager_class
-    settings = site.describe()
-    for name in ("url", "mesh_directory_url"):
-        settings[name] = _strip_userinfo(settings[name])
-    settings["mesh_sites"] = [_strip_userinfo(url) for url in settings["mesh_sites"]]
-    settings["token_file_state"] = _token_file_state(site.token_file)
-
-    secrets = [getattr(site, name) for name in SECRET_TRAITS if getattr(site, name)]
-    problems = [_redact(message, secrets) for message in collected.messages]
-    problems += _ignored_fragments(server.config_file_paths)
-    return {
-        "extension_enabled": enabled,
-        "extension_loaded": linked,
-        "problems": problems,
-        "contents_manager": f"{manager.__module__}.{manager.__qualname__}",
-        "contents_manager_active": manager.__module__.startswith(f"{EXTENSION}."),
-        "site": settings,
-        "environment": sorted(var for var in ENV_VARS.values() if var in os.environ),
-        "config_files": server.loaded_config_files,
-        "config_path": server.config_file_paths,
-    }
+    source = "configuration files and environment here (no server started)"
+    return {"source": source, **server_report(server, collected.messages)}
 
 
-def _ignored_fragments(config_path: list[str]) -> list[str]:
-    """``jupyter_server_config.d`` files that try to set our traits.
+def running_reports() -> list[dict[str, Any]]:
+    """Each running server's own report, or why it could not be had."""
+    from jupyter_server.serverapp import list_running_servers
 
-    Jupyter Server reads only ``jpserver_extensions`` from those fragments; any other setting in
-    them is silently ignored, a classic reason for "my JSON config does nothing".
-    """
-    found = []
-    for folder in config_path:
-        fragments = os.path.join(folder, "jupyter_server_config.d")
-        if not os.path.isdir(fragments):
-            continue
-        for name in sorted(os.listdir(fragments)):
-            path = os.path.join(fragments, name)
-            if not name.endswith(".json"):
-                continue
-            try:
-                with open(path, encoding="utf-8") as fragment:
-                    content = json.load(fragment)
-            except (OSError, ValueError):
-                continue
-            if isinstance(content, dict) and {"CS3Site", "CS3JupyterApp"} & content.keys():
-                found.append(
-                    f"{path} sets CS3Site/CS3JupyterApp, which Jupyter Server ignores in "
-                    "jupyter_server_config.d: move it to jupyter_server_config.json"
-                )
-    return found
+    return [_ask(info) for info in list_running_servers()]
 
 
-def _redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
+def _ask(info: dict[str, Any]) -> dict[str, Any]:
+    url = info["url"] if info["url"].endswith("/") else info["url"] + "/"
+    source = f"running server {url} (pid {info.get('pid')})"
+    # A hub's single-user server accepts the API token the hub gave it, which its terminals see.
+    token = info.get("token") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
+    try:
+        response = requests.get(
+            urljoin(url, "cs3/api/config"),
+            headers={"Authorization": f"token {token}"} if token else {},
+            timeout=30,
+        )
+    except requests.RequestException as exc:
+        return {"source": source, "error": f"cannot reach it ({type(exc).__name__})"}
+    if response.status_code == 404:
+        return {"source": source, "error": "it does not serve cs3_jupyter (extension not loaded)"}
+    if response.status_code in (401, 403):
+        return {"source": source, "error": "not allowed to ask it; use --local"}
+    if response.status_code != 200:
+        return {"source": source, "error": f"it answered HTTP {response.status_code}"}
+    return {"source": source, **response.json()}
 
 
 def _yes(flag: bool) -> str:
@@ -136,12 +91,22 @@ def _yes(flag: bool) -> str:
 
 
 def render(report: dict[str, Any]) -> str:
-    """The report as aligned ``name  value`` lines for a terminal."""
+    """One report as aligned ``name  value`` lines for a terminal."""
+    if "error" in report:
+        rows = [("source", report["source"]), ("error", report["error"])]
+    else:
+        rows = _rows(report)
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+
+
+def _rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     site = report["site"]
     credential = site["credential_source"]
     if credential == "token_file":
         credential += f" ({site['token_file']}: {site['token_file_state']})"
-    rows = [
+    return [
+        ("source", report["source"]),
         ("extension enabled", _yes(report["extension_enabled"])),
         ("extension loaded", _yes(report["extension_loaded"])),
         *(("problem", message) for message in report["problems"]),
@@ -160,20 +125,27 @@ def render(report: dict[str, Any]) -> str:
         ("config files loaded", ", ".join(report["config_files"]) or "(none)"),
         ("config path", ", ".join(report["config_path"])),
     ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="jupyter cs3-config",
-        description="Print the cs3_jupyter configuration a Jupyter server started here would "
-        "use. Secrets are never printed: only which credential is used.",
+        description="Print what the Jupyter servers running here (or, with --local, a server "
+        "started here) do with the cs3_jupyter settings. Secrets are never printed: only "
+        "which credential is used.",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of reports")
+    parser.add_argument(
+        "--local", action="store_true", help="do not ask running servers; read the config here"
+    )
     args = parser.parse_args(argv)
-    report = effective_config()
-    print(json.dumps(report, indent=2) if args.json else render(report))
+    reports = [] if args.local else running_reports()
+    if not reports:
+        reports = [local_report()]
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    else:
+        print("\n\n".join(render(report) for report in reports))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .config import ConfigHandler
 from .contacts import ContactHandler, ContactsHandler
 from .info import VersionHandler
 from .invitations import AcceptInvitationHandler, InvitationsHandler
@@ -29,6 +30,7 @@ def api_handlers() -> list[tuple[str, type, dict[str, Any]]]:
     """All routes, relative to ``/cs3/api``."""
     return [
         ("/version", VersionHandler, {}),
+        ("/config", ConfigHandler, {}),
         ("/whoami", WhoAmIHandler, {}),
         ("/mesh/sites", MeshSitesHandler, {}),
         ("/shares", SharesHandler, {}),

@@ -96,7 +96,7 @@ def test_start_runs_the_command_as_alice_against_the_running_mesh(binder_env):
 def test_the_server_started_by_start_is_configured_for_the_site(binder_env):
     done = run_start(binder_env, sys.executable, "-m", "cs3_jupyter.show_config", "--json")
     assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout[done.stdout.index("{") :])
+    (report,) = json.loads(done.stdout[done.stdout.index("\n[") :])
     assert report["extension_loaded"] is True, report["problems"]
     assert report["contents_manager_active"] is True  # the EFSS is the file system
     assert report["site"]["user"] == "alice"

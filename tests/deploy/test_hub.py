@@ -132,3 +132,23 @@ def test_token_renewed_by_the_hub_reaches_the_running_server(hub, sessions, efss
 
     assert f"only-{me.name}.txt" in names(listing(hub, me.name, me.token))
     assert hub.user_model(me.name, me.token)["servers"][""]["started"] == me.server["started"]
+
+
+def test_running_server_reports_what_it_picked_up(hub, sessions, efss, mesh):
+    """What ``jupyter cs3-config`` shows an admin, from the spawned server itself."""
+    me = sessions["pw"]
+    response = hub.get(f"/user/{me.name}/cs3/api/config", me.token)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["extension_enabled"] and report["extension_loaded"]
+    assert report["contents_manager_active"] is True
+    assert report["site"]["url"] == mesh.site("a").url
+    assert report["site"]["user"] == me.name
+    assert report["site"]["credential_source"] == "password"
+    assert report["site"]["mesh_directory_url"] == mesh.directory_url
+    assert efss["pw"].app_password not in response.text
+
+    oidc = sessions["oidc"]
+    site = hub.get(f"/user/{oidc.name}/cs3/api/config", oidc.token).json()["site"]
+    assert site["credential_source"] == "token_file"
+    assert site["token_file_state"] == "readable"

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +28,7 @@ def run_command(tmp_path):
     admin = tmp_path / "etc-jupyter"
     admin.mkdir()
 
-    def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    def environment(env: dict[str, str]) -> dict[str, str]:
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))}
         clean.update(
             {
@@ -38,9 +41,12 @@ def run_command(tmp_path):
                 **env,
             }
         )
+        return clean
+
+    def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "cs3_jupyter.show_config", *args],
-            env=clean,
+            env=environment(env),
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -49,6 +55,8 @@ def run_command(tmp_path):
         )
 
     run.admin = admin
+    run.environment = environment
+    run.runtime_dir = tmp_path / "runtime"
     return run
 
 
@@ -63,7 +71,7 @@ def test_reports_environment_settings_without_any_secret(run_command):
         },
         "--json",
     )
-    report = json.loads(result.stdout)
+    (report,) = json.loads(result.stdout)
     assert report["extension_enabled"] is True
     assert report["extension_loaded"] is True
     # A credential inside the URL is masked too; the trailing slash is normalized away.
@@ -94,7 +102,7 @@ def test_example_python_config_wins_over_environment(run_command):
         "CS3_SITE_URL": "https://from-env.example.org",
         "CS3_MANAGE_CONTENTS": "0",
     }
-    report = json.loads(run_command(env, "--json").stdout)
+    (report,) = json.loads(run_command(env, "--json").stdout)
     assert report["extension_enabled"] is True
     assert report["site"]["url"] == "https://cloud.example.org"
     assert report["site"]["user"] == "erin"
@@ -123,13 +131,13 @@ def test_settings_hidden_in_a_config_fragment_are_flagged(run_command):
     fragments = run_command.admin / "jupyter_server_config.d"
     fragments.mkdir()
     (fragments / "site.json").write_text(json.dumps({"CS3Site": {"url": "https://lost.example"}}))
-    report = json.loads(run_command({}, "--json").stdout)
+    (report,) = json.loads(run_command({}, "--json").stdout)
     assert report["site"]["url"] == ""
     assert any("site.json" in problem for problem in report["problems"])
 
 
 def test_a_configured_site_makes_the_efss_the_file_system(run_command):
-    report = json.loads(
+    (report,) = json.loads(
         run_command(
             {"CS3_SITE_URL": "https://cloud.example.org", "CS3_USER": "dana"}, "--json"
         ).stdout
@@ -137,3 +145,49 @@ def test_a_configured_site_makes_the_efss_the_file_system(run_command):
     assert report["extension_loaded"] is True, report["problems"]
     assert report["contents_manager_active"] is True
     assert report["contents_manager"].startswith("cs3_jupyter.")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_asks_the_running_server_first(run_command, tmp_path):
+    """What the running server uses wins over what this shell's environment says now."""
+    server_env = {
+        "CS3_SITE_URL": "https://running.example.org",
+        "CS3_USER": "frank",
+        "CS3_PASSWORD": PASSWORD,
+        "CS3_MANAGE_CONTENTS": "0",
+    }
+    command = [sys.executable, "-m", "jupyter_server", f"--port={free_port()}", "--no-browser"]
+    command += [f"--IdentityProvider.token={secrets.token_hex(16)}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(
+        command,
+        env=run_command.environment(server_env),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(run_command.runtime_dir.glob("jpserver-*.json")):
+            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        now = {"CS3_SITE_URL": "https://edited-since.example.org", "CS3_USER": "grace"}
+        result = run_command(now, "--json")
+        (report,) = json.loads(result.stdout)
+        assert report["source"].startswith("running server http://")
+        assert report["site"]["url"] == "https://running.example.org"
+        assert report["site"]["user"] == "frank"
+        assert report["site"]["credential_source"] == "password"
+        assert PASSWORD not in result.stdout
+
+        local = run_command(now, "--json", "--local")
+        assert json.loads(local.stdout)[0]["site"]["user"] == "grace"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
