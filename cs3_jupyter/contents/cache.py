@@ -25,12 +25,15 @@ class _Listing:
 
 
 class StatCache:
-    """Entries by relative path, and folder listings as lists of child names."""
+    """Entries by relative path, folder listings as lists of child names, and paths the
+    site said do not exist (so a chunked upload's existence check per chunk, or repeated
+    probes, do not each cost a request)."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, Entry]] = {}
         self._listings: dict[str, _Listing] = {}
+        self._missing: dict[str, float] = {}
 
     def _fresh(self, at: float) -> bool:
         return time.monotonic() - at < self.ttl
@@ -52,7 +55,26 @@ class StatCache:
             return None
         return entries  # type: ignore[return-value]
 
+    def missing(self, path: str) -> bool:
+        """True if, less than ``ttl`` seconds ago, the site said ``path`` does not exist:
+        it answered 404, or listed the parent folder without it."""
+        at = self._missing.get(path)
+        if at is not None and self._fresh(at):
+            return True
+        parent, name = split(path)
+        listing = self._listings.get(parent)
+        return (
+            bool(path)
+            and listing is not None
+            and self._fresh(listing.at)
+            and (name not in listing.names)
+        )
+
+    def remember_missing(self, path: str) -> None:
+        self._missing[path] = time.monotonic()
+
     def remember(self, entry: Entry) -> None:
+        self._missing.pop(entry.path, None)
         self._entries[entry.path] = (time.monotonic(), entry)
 
     def remember_listing(self, folder: Entry, children: list[Entry]) -> None:
@@ -60,8 +82,10 @@ class StatCache:
         if len(self._entries) > _PRUNE_ABOVE:
             self._prune()
         self._entries[folder.path] = (now, folder)
+        self._missing.pop(folder.path, None)
         for child in children:
             self._entries[child.path] = (now, child)
+            self._missing.pop(child.path, None)
         self._listings[folder.path] = _Listing(now, [child.name for child in children])
 
     def _prune(self) -> None:
@@ -70,11 +94,13 @@ class StatCache:
             del self._entries[path]
         for path in [p for p, listing in self._listings.items() if not self._fresh(listing.at)]:
             del self._listings[path]
+        for path in [p for p, at in self._missing.items() if not self._fresh(at)]:
+            del self._missing[path]
 
     def forget(self, path: str) -> None:
         """Drop ``path``, everything below it, and its parent (whose listing and date changed)."""
         prefix = path + "/"
-        for table in (self._entries, self._listings):
+        for table in (self._entries, self._listings, self._missing):
             for key in [k for k in table if k == path or k.startswith(prefix) or not path]:
                 del table[key]
         parent = split(path)[0]

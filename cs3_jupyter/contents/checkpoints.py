@@ -40,8 +40,8 @@ class CS3Checkpoints(AsyncCheckpoints):
     def manager(self) -> CS3ContentsManager:
         return self.parent
 
-    async def _state(self, path: str) -> tuple[Entry, list[Version]]:
-        entry = await self.manager.entry(path, fresh=True)
+    async def _state(self, path: str, *, fresh: bool = True) -> tuple[Entry, list[Version]]:
+        entry = await self.manager.entry(path, fresh=fresh)
         if entry.is_dir:
             raise HTTPError(400, f"'{path}' is a folder; only files have checkpoints.")
         if entry.fileid is None:
@@ -57,8 +57,13 @@ class CS3Checkpoints(AsyncCheckpoints):
         return entry, versions
 
     async def list_checkpoints(self, path: str) -> list[dict[str, Any]]:
-        """Oldest first, so the last one is the latest, as JupyterLab expects."""
-        entry, versions = await self._state(path)
+        """Oldest first, so the last one is the latest, as JupyterLab expects.
+
+        JupyterLab lists them right after opening the file, so what the listing and the
+        download just told us is reused (a few seconds old at most, like any listing):
+        opening a notebook then costs one request fewer. Restore and delete ask afresh.
+        """
+        entry, versions = await self._state(path, fresh=False)
         found = {v.id: {"id": v.id, "last_modified": v.last_modified} for v in versions}
         current = _current(entry)
         found[current["id"]] = current

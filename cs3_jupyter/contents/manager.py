@@ -40,7 +40,7 @@ from .cache import StatCache
 from .checkpoints import CS3Checkpoints
 from .errors import to_http_error
 from .files import CS3FilesHandler
-from .models import base_model, body_of, fill_file, kind_of, read_notebook
+from .models import base_model, body_of, fill_file, kind_of, notebook_body, read_notebook
 from .uploads import ChunkedSaves
 
 T = TypeVar("T")
@@ -145,22 +145,37 @@ class CS3ContentsManager(AsyncContentsManager):
         return folder, children
 
     async def _maybe_entry(self, path: str) -> Entry | None:
+        """The entry, or None if there is none; a recent "no such file" is reused."""
         try:
+            path = self.normalize(path)
+            if self._cache.missing(path):
+                return None
             return await self.entry(path)
         except HTTPError as err:
+            if err.status_code == 404:
+                self._cache.remember_missing(path)
             if err.status_code in (400, 404):
                 return None
             raise
 
     def forget(self, path: str) -> None:
-        """Drop what we knew about `path` and below: it changed on the site through us."""
+        """Drop cached answers about ``path``, below and its parent: they may be stale now."""
         self._cache.forget(path)
+
+    def _unsee(self, path: str) -> None:
+        """``path`` and below no longer exist as we saw them (we deleted or moved them)."""
+        self.forget(path)
         prefix = path + "/"
         for seen in [p for p in self._seen if p == path or p.startswith(prefix)]:
             del self._seen[seen]
 
     def _listed(self, entry: Entry) -> bool:
         return self.should_list(entry.name) and (self.allow_hidden or not _hidden(entry.path))
+
+    def _child_models(self, children: list[Entry]) -> list[dict[str, Any]]:
+        return [
+            base_model(child, kind_of(child, None)) for child in children if self._listed(child)
+        ]
 
     def info_string(self) -> str:
         return f"Serving files from {self.client.site_name} as user {self.site.user} (WebDAV)"
@@ -172,6 +187,17 @@ class CS3ContentsManager(AsyncContentsManager):
         return found is not None and found.is_dir
 
     async def file_exists(self, path: str) -> bool:
+        """Also answered by having looked at the file: the handler asks before every save.
+
+        Asking the site there would cost every save a round trip. If the file went away
+        elsewhere meanwhile, the save's ``If-Match`` fails and the user is told.
+        """
+        try:
+            path = self.normalize(path)
+        except HTTPError:
+            return False
+        if path in self._seen and self._cache.entry(path) is None:
+            return True
         found = await self._maybe_entry(path)
         return found is not None and not found.is_dir
 
@@ -190,10 +216,21 @@ class CS3ContentsManager(AsyncContentsManager):
         require_hash: bool = False,
     ) -> dict[str, Any]:
         path = self.normalize(path)
-        children = None
-        if content and type in (None, "directory") and self._cache.entry(path) is None:
+        loop = asyncio.get_running_loop()
+        children = download = None
+        cold = self._cache.entry(path) is None
+        if content and cold and type in (None, "directory"):
             # A listing also describes the folder itself: one request instead of two.
             entry, children = await self._children(path)
+        elif content and cold:
+            # Opening a file (JupyterLab names the type): ask for its properties and its body
+            # at the same time, so opening costs one round trip, not two.
+            found, download = await asyncio.gather(
+                self.entry(path), self.call(self.client.download, path), return_exceptions=True
+            )
+            if isinstance(found, BaseException):
+                raise found
+            entry = found
         else:
             entry = await self.entry(path)
         kind = kind_of(entry, type)
@@ -202,31 +239,35 @@ class CS3ContentsManager(AsyncContentsManager):
             if content:
                 if children is None:
                     _, children = await self._children(path)
-                model["content"] = [
-                    base_model(child, kind_of(child, None))
-                    for child in children
-                    if self._listed(child)
-                ]
+                # Thousands of entries take a noticeable time to turn into models: not on the loop.
+                model["content"] = await loop.run_in_executor(
+                    self._executor, self._child_models, children
+                )
                 model["format"] = "json"
             return model
         if not content:
             if entry.etag:
                 self._seen[path] = entry.etag
             return base_model(entry, kind, with_hash=require_hash)
-        body, etag = await self.call(self.client.download, path)
+        if isinstance(download, BaseException):
+            raise download
+        body, etag = download or await self.call(self.client.download, path)
         if etag and etag != entry.etag:
             # Changed since we last asked: describe the version we actually read.
             entry = await self.entry(path, fresh=True)
         if etag:
             self._seen[path] = etag
         model = base_model(entry, kind, with_hash=require_hash)
-        loop = asyncio.get_running_loop()
         if kind == "notebook":
-            notebook = await loop.run_in_executor(self._executor, read_notebook, body, path)
+            validation: dict[str, Any] = {}
+            notebook = await loop.run_in_executor(
+                self._executor, read_notebook, body, path, validation
+            )
+            # The notary's database belongs to the loop's thread, so trust is marked here.
             self.mark_trusted_cells(notebook, path)
             model["content"] = notebook
             model["format"] = "json"
-            self.validate_notebook_model(model)
+            self.validate_notebook_model(model, validation_error=validation)
         else:
             # Decoding or base64-encoding a large file is CPU work: keep it off the loop.
             await loop.run_in_executor(self._executor, fill_file, model, body, format)
@@ -310,10 +351,14 @@ class CS3ContentsManager(AsyncContentsManager):
             return saved
 
         validation: dict[str, Any] = {}
+        loop = asyncio.get_running_loop()
         if kind == "notebook":
-            body = self._notebook_body(model["content"], path, validation)
+            notebook = self._signed_notebook(model["content"], path)
+            body = await loop.run_in_executor(
+                self._executor, notebook_body, notebook, path, validation
+            )
         elif kind == "file":
-            body = body_of(model, path)
+            body = await loop.run_in_executor(self._executor, body_of, model, path)
         else:
             raise HTTPError(400, f"Unhandled contents type: {kind}")
 
@@ -328,21 +373,15 @@ class CS3ContentsManager(AsyncContentsManager):
         self.emit(data={"action": "save", "path": path})
         return saved
 
-    def _notebook_body(self, content: Any, path: str, validation: dict[str, Any]) -> bytes:
-        """Sign and serialise a notebook; schema problems are reported, not refused.
-
-        Like the stock manager, an invalid notebook is still saved (with a message), but a
-        model too broken to serialise is the client's error: a 400, never a 500.
-        """
+    def _signed_notebook(self, content: Any, path: str) -> nbformat.NotebookNode:
+        """The notebook of a save model, signed as the stock manager does (on the loop, where
+        the notary's database lives); a model too broken to sign is a 400, never a 500."""
         try:
             notebook = nbformat.from_dict(content)
             self.check_and_sign(notebook, path)
-            text = nbformat.writes(
-                notebook, version=nbformat.NO_CONVERT, capture_validation_error=validation
-            )
-        except Exception as err:  # nbformat and the notary raise many kinds on bad input
+        except Exception as err:  # the notary raises many kinds on malformed cells
             raise HTTPError(400, f"'{path}' is not a notebook that can be saved: {err!r}") from None
-        return text.encode("utf-8")
+        return notebook
 
     async def _save_chunk(self, model: dict[str, Any], path: str) -> dict[str, Any]:
         chunk = int(model["chunk"])
@@ -350,7 +389,9 @@ class CS3ContentsManager(AsyncContentsManager):
             raise HTTPError(
                 400, f"Invalid chunk number {chunk}: use 1, 2, ... and -1 for the last."
             )
-        body = body_of(model, path)
+        body = await asyncio.get_running_loop().run_in_executor(
+            self._executor, body_of, model, path
+        )
         previous = self._cache.entry(path)
         size, result = await self.call(self._uploads.receive, path, chunk, body)
         if result is None:
@@ -367,7 +408,7 @@ class CS3ContentsManager(AsyncContentsManager):
     async def delete_file(self, path: str) -> None:
         path = self.normalize(path)
         await self.call(self.client.delete, path)
-        self.forget(path)
+        self._unsee(path)
 
     async def rename_file(self, old_path: str, new_path: str) -> None:
         old_path, new_path = self.normalize(old_path), self.normalize(new_path)
@@ -376,8 +417,8 @@ class CS3ContentsManager(AsyncContentsManager):
         try:
             await self.call(self.client.move, old_path, new_path)
         finally:
-            self.forget(old_path)
-            self.forget(new_path)
+            self._unsee(old_path)
+            self._unsee(new_path)
 
     async def copy(self, from_path: str, to_path: str | None = None) -> dict[str, Any]:
         """Copy a file on the site (``COPY``), naming it like jupyter_server does."""
