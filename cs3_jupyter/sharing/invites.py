@@ -7,13 +7,37 @@ other accepts it at their own site, which tells the inviter's site over OCM
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import SharingError
 from .http import SiteHTTP, json_body
 
 PREFIX = "/sciencemesh"
+
+
+def parse_invitation(text: str) -> tuple[str, str]:
+    """``(token, inviter's site or "")`` from whatever the invitee pasted.
+
+    People receive invitations in three forms: the bare token, the invite link
+    (``...?token=<t>&providerDomain=<site>``, Reva/WAYF), or the OCM 1.2.2 invite string,
+    base64 of ``<token>@<site>``. All three are accepted so nobody has to pick the parts out.
+    """
+    value = text.strip()
+    query = parse_qs(urlsplit(value).query) if "token=" in value else {}
+    if query.get("token"):
+        return query["token"][0], (query.get("providerDomain") or [""])[0]
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return value, ""
+    token, at, site = decoded.rpartition("@")
+    if at and token and site and decoded.isprintable():
+        return token, site
+    return value, ""
 
 
 class InvitesClient:

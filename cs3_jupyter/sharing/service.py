@@ -21,7 +21,7 @@ from .directory import MeshDirectory, MeshSite
 from .errors import SharingError, bad_request
 from .http import SiteHTTP
 from .ids import cloud_id_for, parse_federated_id
-from .invites import InvitesClient
+from .invites import InvitesClient, parse_invitation
 from .ocm import Discovery
 from .ocs import OCSClient, OCSError
 
@@ -520,8 +520,11 @@ class SharingService:
     def accept_invitation(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or set(body) - {"token", "site"}:
             raise bad_request("Send the invitation 'token' and the inviter's 'site'.")
-        token = _text(body, "token", required=True).strip()
-        site = self._mesh_site(_text(body, "site", required=True))
+        token, named_site = parse_invitation(_text(body, "token", required=True))
+        site_text = _text(body, "site").strip() or named_site
+        if not site_text:
+            raise bad_request("Say which site the invitation comes from ('site').")
+        site = self._mesh_site(site_text)
         if site.domain == self.domain:
             raise bad_request("This invitation comes from your own site; no need to accept it.")
         before = {c["federated_id"] for c in self.contacts()}
