@@ -189,6 +189,10 @@ class LabPage:
         # is gone makes JupyterLab itself throw (it removes the splash twice).
         self.page.locator("#jupyterlab-splash").wait_for(state="detached")
 
+    def fits_width(self, locator) -> bool:
+        """Whether the element's content fits its width (no horizontal scrolling or clipping)."""
+        return locator.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
     def screenshot(self, name: str, locator=None) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTIFACTS / f"{name}.png"

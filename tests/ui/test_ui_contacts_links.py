@@ -47,6 +47,7 @@ def test_public_link_with_password_from_the_command_palette(person, lab_page):
     alice = person("a", "alice")
     alice.lab.put_notebook("public.ipynb", "for everyone")
     a = lab_page(alice)
+    a.page.set_viewport_size({"width": 420, "height": 800})  # a narrow window
     a.show_files()
     a.file_item("public.ipynb").click()
     a.page.keyboard.press("Control+Shift+C")
@@ -64,6 +65,7 @@ def test_public_link_with_password_from_the_command_palette(person, lab_page):
     listed = a.dialog().locator("section li", has_text="Public link (password protected)")
     expect(listed).to_be_visible()
     a.screenshot("share-dialog-link-light", a.page.locator(".jp-Dialog-content"))
+    assert a.fits_width(a.page.locator(".jp-Dialog-body"))
     a.close_dialog()
 
     # The link is real: its token opens the notebook at the site's public WebDAV with the
@@ -87,6 +89,7 @@ def test_panel_remembers_which_sections_are_open(person, lab_page):
     mine = c.panel().locator('details[data-section="sites"] li[data-mine="true"]')
     expect(mine).to_have_count(1)
     expect(mine).to_contain_text("your site")
+    assert c.fits_width(c.panel())
 
     # JupyterLab saves the workspace (layout and state) in the background: wait until it has.
     deadline = time.monotonic() + 30
