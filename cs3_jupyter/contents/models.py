@@ -88,12 +88,28 @@ def fill_file(model: dict[str, Any], body: bytes, requested_format: str | None) 
         )
 
 
-def read_notebook(body: bytes, path: str) -> nbformat.NotebookNode:
-    """Parse a notebook; a body that is not one is the user's to fix, so a clear 400."""
+def read_notebook(body: bytes, path: str, validation: dict[str, Any]) -> nbformat.NotebookNode:
+    """Parse a notebook; a body that is not one is the user's to fix, so a clear 400.
+
+    Schema problems do not stop reading: they land in ``validation`` for the model's message.
+    """
     try:
-        return nbformat.reads(body.decode("utf-8"), as_version=4)
+        return nbformat.reads(
+            body.decode("utf-8"), as_version=4, capture_validation_error=validation
+        )
     except Exception as err:  # decoding, JSON and nbformat's own errors all mean "not one"
         raise HTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
+
+
+def notebook_body(notebook: nbformat.NotebookNode, path: str, validation: dict[str, Any]) -> bytes:
+    """Serialise a notebook for saving; schema problems land in ``validation``, not in errors."""
+    try:
+        text = nbformat.writes(
+            notebook, version=nbformat.NO_CONVERT, capture_validation_error=validation
+        )
+    except Exception as err:  # a model nbformat cannot write at all is the client's error
+        raise HTTPError(400, f"'{path}' is not a notebook that can be saved: {err!r}") from None
+    return text.encode("utf-8")
 
 
 def body_of(model: dict[str, Any], path: str) -> bytes:
