@@ -266,3 +266,19 @@ def test_a_slow_site_does_not_block_the_server(erin: Erin, mesh: Any) -> None:
         worker.join(30)
         mesh.clear_faults("a")
     assert slow["r"].status_code == 200
+
+
+def test_a_bad_update_changes_nothing(erin: Erin) -> None:
+    link = erin.server.ok(
+        "POST", "/shares", 201, json={"path": erin.folder, "type": "link", "permission": "view"}
+    )
+    refused(
+        erin.server,
+        "PATCH",
+        f"/shares/{link['id']}",
+        400,
+        "bad_request",
+        json={"permission": "edit", "note": "new", "expiration": "not-a-date"},
+    )
+    (after,) = [s for s in erin.server.ok("GET", "/shares") if s["id"] == link["id"]]
+    assert (after["permission"], after["note"], after["expiration"]) == ("view", "", None)
