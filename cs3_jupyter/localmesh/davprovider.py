@@ -95,6 +95,9 @@ class TreeProvider(DAVProvider):
             return self.remote_proxy.forward(environ, start_response, view, place, dest_rel)
         if method == "PROPFIND":
             environ.setdefault("HTTP_DEPTH", "1")  # Sabre's default, not RFC's infinity
+            infinity = environ["HTTP_DEPTH"].lower() == "infinity"
+            if infinity and self.site.faults.variant("depth-infinity-412"):
+                raise SabreError(412, "Depth infinity not supported")
         if method in _WRITE_METHODS:
             check_mtime(environ)
         if method == "PUT":
@@ -122,7 +125,8 @@ class TreeProvider(DAVProvider):
             parent = self.resource_at(view, parent_of(rel) or "", environ)
             if parent is None:
                 # Nextcloud 32 answers 404 here (RFC 4918 says 409); clients must accept both.
-                raise SabreError(404, "The parent folder does not exist")
+                status = 409 if self.site.faults.variant("put-parent-409") else 404
+                raise SabreError(status, "The parent folder does not exist")
             if not parent.is_collection:
                 raise SabreError(409, "The parent is not a folder")
         if target is None and "HTTP_IF_MATCH" in environ:

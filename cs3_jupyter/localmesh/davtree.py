@@ -7,6 +7,7 @@ serves homes, user shares and public links alike.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import xml.etree.ElementTree as ET  # builds response XML only; wsgidav parses with defusedxml
 from dataclasses import dataclass
@@ -199,6 +200,8 @@ class _Node:
         if name == f"{{{OC}}}id":
             return tree.oc_id(entry.fileid)
         if name == f"{{{OC}}}permissions":
+            if self.site.faults.variant("no-g-letter"):
+                return self.letters.replace("G", "")
             return self.letters
         if name == f"{{{OC}}}size":
             return str(entry.size)
@@ -216,7 +219,11 @@ class _Node:
             )
         if name == f"{{{OC}}}checksums" and entry.sha1:
             element = ET.Element(name)
-            ET.SubElement(element, f"{{{OC}}}checksum").text = f"SHA1:{entry.sha1}"
+            if self.site.faults.variant("checksums-one-element"):
+                pairs = f"SHA1:{entry.sha1} MD5:{self._md5()}"
+                ET.SubElement(element, f"{{{OC}}}checksum").text = pairs
+            else:
+                ET.SubElement(element, f"{{{OC}}}checksum").text = f"SHA1:{entry.sha1}"
             return element
         if name == f"{{{DAV}}}quota-used-bytes":
             return str(entry.size)
@@ -245,6 +252,14 @@ class FileResource(_Node, DAVNonCollection):
 
     def get_content_length(self) -> int | None:
         return self.entry.size if self.entry else 0
+
+    def _md5(self) -> str:
+        """Only for the ownCloud-shaped checksum variant (this site stores SHA1 alone)."""
+        digest = hashlib.md5(usedforsecurity=False)
+        with self.get_content() as content:
+            while chunk := content.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def get_content_type(self) -> str:
         guessed, _ = mimetypes.guess_type(self.rel or self.place.path)

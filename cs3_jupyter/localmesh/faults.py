@@ -7,7 +7,9 @@ Kinds and their parameters:
 - ``quota``: ``user``, ``bytes`` -> writes that would store more get 507;
 - ``lock``: ``user``, ``path`` -> writes to it or below get 423;
 - ``must_invite``: no parameters -> incoming OCM shares need an accepted ScienceMesh contact
-  (added for the sharing side; see federation.py).
+  (added for the sharing side; see federation.py);
+- ``variant``: ``name`` -> answer like another server family where protocols.md says they
+  differ, so clients can be tested against each shape (see VARIANTS).
 They live in memory only: a restart starts healthy.
 """
 
@@ -25,6 +27,15 @@ _REQUIRED = {
     "quota": {"user", "bytes"},
     "lock": {"user", "path"},
     "must_invite": set(),
+    "variant": {"name"},
+}
+
+#: Behaviours of other EFSS families (protocols.md 1.4-1.7) a site can switch to.
+VARIANTS = {
+    "no-g-letter": "oc:permissions without G, as ownCloud 10 and Reva send them",
+    "checksums-one-element": "oc:checksums as one element 'SHA1:.. MD5:..' (ownCloud 10/Reva)",
+    "put-parent-409": "PUT into a missing folder is 409 (RFC 4918, newer sabre/dav) not 404",
+    "depth-infinity-412": "PROPFIND Depth: infinity refused with 412 (ownCloud >= 10.10)",
 }
 _OPTIONAL = {"status": {"prefix"}, "delay": {"prefix"}}
 
@@ -58,6 +69,8 @@ class Faults:
             params["bytes"] = int(params["bytes"])
         if "path" in params:
             params["path"] = normpath(str(params["path"]))
+        if kind == "variant" and params["name"] not in VARIANTS:
+            raise ValueError(f"unknown variant; known: {', '.join(sorted(VARIANTS))}")
         with self._lock:
             self._active.append((kind, params))
 
@@ -94,3 +107,6 @@ class Faults:
 
     def locked(self, user: str, path: str) -> bool:
         return any(p["user"] == user and is_within(path, p["path"]) for p in self._of("lock"))
+
+    def variant(self, name: str) -> bool:
+        return any(p["name"] == name for p in self._of("variant"))
