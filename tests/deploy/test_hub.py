@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -152,3 +155,26 @@ def test_running_server_reports_what_it_picked_up(hub, sessions, efss, mesh):
     site = hub.get(f"/user/{oidc.name}/cs3/api/config", oidc.token).json()["site"]
     assert site["credential_source"] == "token_file"
     assert site["token_file_state"] == "readable"
+
+
+def test_cs3_config_in_a_users_terminal_asks_their_running_server(hub, sessions):
+    """``jupyter cs3-config`` with the environment a terminal of that server inherits."""
+    me = sessions["oidc"]
+    runtime = hub.state / "home" / me.name / ".local" / "share" / "jupyter" / "runtime"
+    (info_file,) = runtime.glob("jpserver-*.json")
+    pid = json.loads(info_file.read_text())["pid"]
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    terminal_env = dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+    result = subprocess.run(
+        [sys.executable, "-m", "cs3_jupyter.show_config", "--json"],
+        env=terminal_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    (report,) = json.loads(result.stdout)
+    assert report["source"].startswith("running server http://127.0.0.1:")
+    assert report["site"]["user"] == me.name
+    assert report["site"]["credential_source"] == "token_file"
+    assert terminal_env["JUPYTERHUB_API_TOKEN"] not in result.stdout
