@@ -212,6 +212,16 @@ async def test_save_of_an_opened_file_is_exactly_one_put(api, mesh):
     assert mesh.stats("a").get("PUT") == 1
 
 
+@pytest.mark.parametrize("manager_config", [{"stat_cache_seconds": 0}])
+async def test_saving_a_file_opened_long_ago_is_one_request(api, mesh, manager_config):
+    """The handler's existence check before the save is answered by having opened it."""
+    await api.text("doc.txt", "v1")
+    await api.get("doc.txt")
+    mesh.reset_stats("a")
+    await api.save("doc.txt", {"type": "file", "format": "text", "content": "v2"})
+    assert mesh.stats("a") == {"PUT": 1, "total": 1}
+
+
 async def test_save_base64_file_stores_exact_bytes(api, dav):
     payload = bytes(range(256)) * 4
     model = {"type": "file", "format": "base64", "content": base64.b64encode(payload).decode()}
