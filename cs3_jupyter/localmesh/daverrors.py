@@ -128,21 +128,36 @@ def from_tree_error(exc: Exception) -> SabreError:
     return SabreError(400, str(exc))
 
 
+_BODY = {"content-type", "content-length"}
+
+
+def _is_html_status_page(status: str, headers: list[tuple[str, str]]) -> bool:
+    """wsgidav's HTML page for a success status (e.g. 201); Nextcloud sends no body there."""
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return status.startswith("2") and content_type.startswith("text/html")
+
+
 class SabreErrors(BaseMiddleware):
     """WSGI middleware inside wsgidav's stack, replacing its HTML ErrorPrinter."""
 
     def __call__(self, environ: dict, start_response) -> Iterator[bytes]:
         head = environ.get("REQUEST_METHOD") == "HEAD"
         sub_start = SubAppStartResponse()
-        started = False
+        started = blank = False
         try:
             app_iter = self.next_app(environ, sub_start)
             try:
                 for chunk in app_iter:
                     if not started:
-                        start_response(sub_start.status, sub_start.response_headers)
+                        blank = _is_html_status_page(sub_start.status, sub_start.response_headers)
+                        headers = sub_start.response_headers
+                        if blank:
+                            headers = [(k, v) for k, v in headers if k.lower() not in _BODY]
+                            headers.append(("Content-Length", "0"))
+                        start_response(sub_start.status, headers)
                         started = True
-                    yield chunk
+                    if not blank:
+                        yield chunk
             finally:
                 if hasattr(app_iter, "close"):
                     app_iter.close()

@@ -386,3 +386,10 @@ def test_two_saves_based_on_the_same_etag_cannot_both_win(new_user, dav):
     assert sorted(results.values()) == [204, 412]
     winner = next(tag for tag, status in results.items() if status == 204)
     assert dav(user).request("GET", "nb.ipynb").content == winner + b"-end"
+
+
+def test_successful_writes_answer_without_a_body_like_nextcloud(new_user, dav):
+    session = dav(new_user())
+    for response in (session.mkcol("d"), session.put("d/f.txt", b"x")):
+        assert response.status_code == 201
+        assert response.content == b""
