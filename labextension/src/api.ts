@@ -87,7 +87,8 @@ export interface IReceivedShare {
   name: string;
   item_type: ItemType;
   owner: IPerson;
-  permission: Permission;
+  /** Null when the site does not say yet (Nextcloud tells it only once accepted). */
+  permission: Permission | null;
   state: ReceivedState;
   path: string | null;
   created: string | null;

@@ -115,6 +115,12 @@ describe('ReceivedList', () => {
     ]);
   });
 
+  it('does not guess a permission the site has not told yet', () => {
+    render([{ ...share('quiet', 'pending'), permission: null }]);
+    const row = host.querySelector('li[data-state="pending"]')!;
+    expect(row.textContent).not.toMatch(/view only|can edit/);
+  });
+
   it('opens an accepted notebook on double-click and reveals it with Open', () => {
     render([share('nb', 'accepted'), share('folder', 'accepted', 'directory')]);
     const [notebook, folder] = Array.from(

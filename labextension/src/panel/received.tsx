@@ -24,7 +24,11 @@ export function ReceivedList(props: {
     );
   }
   const permission = (share: IReceivedShare) =>
-    share.permission === 'edit' ? trans.__('can edit') : trans.__('view only');
+    share.permission === 'edit'
+      ? ` · ${trans.__('can edit')}`
+      : share.permission === 'view'
+        ? ` · ${trans.__('view only')}`
+        : '';
   return (
     <>
       {pending.length ? (
@@ -45,7 +49,7 @@ export function ReceivedList(props: {
             <div className="jp-ScienceMesh-rowText">
               <span className="jp-ScienceMesh-name">{share.name}</span>
               <span className="jp-ScienceMesh-meta">
-                {trans.__('from %1', personLabel(share.owner))} ·{' '}
+                {trans.__('from %1', personLabel(share.owner))}
                 {permission(share)}
               </span>
             </div>
@@ -93,7 +97,8 @@ export function ReceivedList(props: {
             <div className="jp-ScienceMesh-rowText">
               <span className="jp-ScienceMesh-name">{share.name}</span>
               <span className="jp-ScienceMesh-meta">
-                {personLabel(share.owner)} · {permission(share)}
+                {personLabel(share.owner)}
+                {permission(share)}
                 {share.created ? ` · ${formatDate(share.created)}` : ''}
               </span>
             </div>
