@@ -38,6 +38,10 @@ FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 DEFAULT_PORTS = (8781, 8782)
 
 
+class DemoError(RuntimeError):
+    """Something the person starting the demo can act on; printed without a traceback."""
+
+
 def data_dir() -> Path:
     """``$CS3_DEMO_DIR``, else ``$XDG_DATA_HOME/cs3_jupyter/demo-mesh`` (``~/.local/share``)."""
     if os.environ.get("CS3_DEMO_DIR"):
@@ -46,16 +50,17 @@ def data_dir() -> Path:
     return Path(base) / "cs3_jupyter" / "demo-mesh"
 
 
-class DemoError(RuntimeError):
-    """Something the person starting the demo can act on; printed without a traceback."""
-
-
 def ports() -> list[int]:
     """``$CS3_DEMO_PORTS`` (comma-separated, 0 = any free port), else :data:`DEFAULT_PORTS`."""
     value = os.environ.get("CS3_DEMO_PORTS", "")
     if not value:
         return list(DEFAULT_PORTS)
-    return [int(port) for port in value.split(",")]
+    try:
+        return [int(port) for port in value.split(",")]
+    except ValueError:
+        raise DemoError(
+            f"CS3_DEMO_PORTS must be two port numbers, e.g. 8791,8792: {value!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,18 @@ def demo_accounts(mesh: Mesh) -> list[Account]:
 
 def check_login(account: Account) -> None:
     """Fail early, with a clear message, if the demo user cannot log in to its site."""
-    response = requests.request(
-        "PROPFIND",
-        f"{account.site.url}/remote.php/dav/files/{account.user}/",
-        auth=(account.user, account.password),
-        headers={"Depth": "0"},
-        timeout=30,
-    )
+    try:
+        response = requests.request(
+            "PROPFIND",
+            f"{account.site.url}/remote.php/dav/files/{account.user}/",
+            auth=(account.user, account.password),
+            headers={"Depth": "0"},
+            timeout=30,
+        )
+    except requests.RequestException as exc:
+        raise DemoError(
+            f"site {account.site.name} does not answer ({type(exc).__name__})"
+        ) from None
     if response.status_code != 207:
         raise DemoError(
             f"{account.user} cannot log in to site {account.site.name} "
@@ -123,18 +133,20 @@ def banner(mesh: Mesh, accounts: list[Account], where: Path) -> str:
 
 def run(command: list[str], env: dict[str, str]) -> int:
     """Run ``command`` until it ends; signals meant for us go to it. Its exit status."""
+    children: list[subprocess.Popen[bytes]] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            child.send_signal(signum)
+
+    # Handlers first: a signal arriving while the command starts must not skip the mesh's stop.
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
     try:
-        child = subprocess.Popen(command, env=env)
+        children.append(subprocess.Popen(command, env=env))
+        status = children[0].wait()
     except FileNotFoundError:
         print(f"cs3 demo: command not found: {command[0]}", file=sys.stderr)
         return 127
-
-    def forward(signum: int, _frame: object) -> None:
-        child.send_signal(signum)
-
-    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
-    try:
-        status = child.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -144,9 +156,12 @@ def run(command: list[str], env: dict[str, str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     command = list(sys.argv[1:] if argv is None else argv) or DEFAULT_COMMAND
     where = data_dir()
-    mesh = Mesh(where, n_sites=2, ports=ports(), seed="demo")
     try:
+        mesh = Mesh(where, n_sites=2, ports=ports(), seed="demo")
         mesh.start()
+    except DemoError as exc:
+        print(f"cs3 demo: {exc}", file=sys.stderr)
+        return 2
     except MeshError as exc:
         print(f"cs3 demo: the local mesh did not start ({where}):\n{exc}", file=sys.stderr)
         print("If a port is taken, choose others: CS3_DEMO_PORTS=8791,8792", file=sys.stderr)
