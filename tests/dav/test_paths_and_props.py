@@ -13,7 +13,7 @@ import pytest
 
 from cs3_jupyter.dav import paths
 from cs3_jupyter.dav.errors import BadPath, ProtocolError
-from cs3_jupyter.dav.props import Entry, parse_multistatus, quote_etag
+from cs3_jupyter.dav.props import Entry, parse_http_date, parse_multistatus, quote_etag
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,11 @@ def test_malformed_and_hostile_xml_are_protocol_errors():
         parse_multistatus(bomb)
     with pytest.raises(ProtocolError):
         parse_multistatus(b"<html><body>login page</body></html>")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Mon, 25 Mar 2024 09:30:00 GMT", "Monday, 25-Mar-24 09:30:00 GMT", "Mon Mar 25 09:30:00 2024"],
+)
+def test_http_dates_in_every_allowed_form(value):
+    assert parse_http_date(value) == datetime(2024, 3, 25, 9, 30, tzinfo=timezone.utc)
