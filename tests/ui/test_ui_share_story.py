@@ -24,7 +24,6 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     # alice: right-click the notebook, "Share…", pick bob@site-b, edit rights.
     a = lab_page(alice)
     a.share_from_context_menu("story.ipynb")
-    a.screenshot("share-dialog-light", a.page.locator(".jp-Dialog-content"))
     recipient = a.dialog().get_by_role("combobox", name="Share with")
     recipient.fill(bob.federated_id)
     option = a.dialog().get_by_role("option").first
@@ -35,6 +34,10 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     access = a.dialog().locator("section li")
     expect(access).to_have_count(1)
     expect(access).to_contain_text(bob.user)
+    a.screenshot("share-dialog-light", a.page.locator(".jp-Dialog-content"))
+    a.set_theme("JupyterLab Dark")
+    a.screenshot("share-dialog-dark", a.page.locator(".jp-Dialog-content"))
+    a.set_theme("JupyterLab Light")
     a.close_dialog()
 
     # bob: the share waits in the panel; accept it, then open it.
@@ -61,12 +64,6 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     mine = a.panel().locator('details[data-section="shared"] li', has_text="story.ipynb")
     expect(mine).to_contain_text(bob.user)
     a.screenshot("panel-shared-by-me-light", a.panel())
-    a.set_theme("JupyterLab Dark")
-    a.share_from_context_menu("story.ipynb")
-    a.screenshot("share-dialog-dark", a.page.locator(".jp-Dialog-content"))
-    a.close_dialog()
-    a.set_theme("JupyterLab Light")
-    a.show_panel()
     mine.get_by_role("button", name="Revoke").click()
     expect(mine).to_have_count(0)
 
