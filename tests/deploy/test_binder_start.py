@@ -136,3 +136,15 @@ def test_sigterm_stops_the_command_and_then_the_mesh(binder_env):
         start.stderr.close()
     with pytest.raises(requests.ConnectionError):  # stopped before start returned
         requests.get(site, timeout=5)
+
+
+def test_bad_settings_and_commands_get_a_clear_message(binder_env):
+    bad_ports = run_start({**binder_env, "CS3_DEMO_PORTS": "eighty"}, "true")
+    assert bad_ports.returncode == 2
+    assert "CS3_DEMO_PORTS" in bad_ports.stderr
+    assert "Traceback" not in bad_ports.stderr
+
+    missing = run_start(binder_env, "no-such-command-here")
+    assert missing.returncode == 127
+    assert "command not found: no-such-command-here" in missing.stderr
+    assert "Traceback" not in missing.stderr
