@@ -408,11 +408,15 @@ class SharingService:
         q = query.strip()
         if not q:
             raise bad_request("Type part of a name to search for.")
-        out: list[dict[str, Any]] = []
-        typed = self._typed_recipient(q)
-        if typed:
-            out.append(typed)
-        for item in self._contacts_if_any():
+        # Three independent look-ups (discovery, contacts, sharees): asked at once, since the
+        # share dialog searches as the user types.
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            typed_job = pool.submit(self._typed_recipient, q)
+            contacts_job = pool.submit(self._contacts_if_any)
+            local_job = pool.submit(self._local_recipients, q)
+            typed, contacts, local = typed_job.result(), contacts_job.result(), local_job.result()
+        out: list[dict[str, Any]] = [typed] if typed else []
+        for item in contacts:
             haystack = f"{item['federated_id']} {item['display_name']}".lower()
             if q.lower() in haystack and all(r["id"] != item["federated_id"] for r in out):
                 out.append(
@@ -424,8 +428,7 @@ class SharingService:
                         "source": "contact",
                     }
                 )
-        out += self._local_recipients(q)
-        return out
+        return out + local
 
     def _typed_recipient(self, q: str) -> dict[str, Any] | None:
         """``user@site`` for a mesh site that speaks OCM; discovery errors are raised."""
