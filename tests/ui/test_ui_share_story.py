@@ -42,6 +42,8 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
 
     # bob: the share waits in the panel; accept it, then open it.
     b = lab_page(bob)
+    # A notification tells bob on arrival, before he opens the panel.
+    expect(b.page.get_by_text("A share is waiting for you to accept it.")).to_be_visible()
     b.refresh_panel()
     pending = b.panel().locator('li[data-state="pending"]', has_text="story.ipynb")
     expect(pending).to_be_visible()
