@@ -98,6 +98,9 @@ class CS3ContentsManager(AsyncContentsManager):
             pool_size=self.max_workers,
         )
         self._executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="cs3-dav")
+        # The notary keeps signatures in SQLite, whose connection must stay in one thread; its
+        # hashing of every cell is too slow for the loop, so it gets a thread of its own.
+        self._notary_thread = ThreadPoolExecutor(1, thread_name_prefix="cs3-notary")
         self._cache = StatCache(self.stat_cache_seconds)
         self._seen: dict[str, str] = {}
         self._uploads = ChunkedSaves(self.client, self.upload_idle_timeout)
@@ -263,8 +266,7 @@ class CS3ContentsManager(AsyncContentsManager):
             notebook = await loop.run_in_executor(
                 self._executor, read_notebook, body, path, validation
             )
-            # The notary's database belongs to the loop's thread, so trust is marked here.
-            self.mark_trusted_cells(notebook, path)
+            await loop.run_in_executor(self._notary_thread, self.mark_trusted_cells, notebook, path)
             model["content"] = notebook
             model["format"] = "json"
             self.validate_notebook_model(model, validation_error=validation)
@@ -353,7 +355,9 @@ class CS3ContentsManager(AsyncContentsManager):
         validation: dict[str, Any] = {}
         loop = asyncio.get_running_loop()
         if kind == "notebook":
-            notebook = self._signed_notebook(model["content"], path)
+            notebook = await loop.run_in_executor(
+                self._notary_thread, self._signed_notebook, model["content"], path
+            )
             body = await loop.run_in_executor(
                 self._executor, notebook_body, notebook, path, validation
             )
@@ -374,8 +378,8 @@ class CS3ContentsManager(AsyncContentsManager):
         return saved
 
     def _signed_notebook(self, content: Any, path: str) -> nbformat.NotebookNode:
-        """The notebook of a save model, signed as the stock manager does (on the loop, where
-        the notary's database lives); a model too broken to sign is a 400, never a 500."""
+        """The notebook of a save model, signed as the stock manager does (in the notary's
+        thread); a model too broken to sign is a 400, never a 500."""
         try:
             notebook = nbformat.from_dict(content)
             self.check_and_sign(notebook, path)
@@ -404,6 +408,18 @@ class CS3ContentsManager(AsyncContentsManager):
             entry = await self.entry(path, fresh=True)
         self.emit(data={"action": "save", "path": path})
         return base_model(entry, kind_of(entry, model.get("type")))
+
+    async def trust_notebook(self, path: str) -> None:
+        """``POST /api/contents/<path>/trust``: as the stock manager, in the notary's thread."""
+        notebook = (await self.get(path, type="notebook"))["content"]
+        self.log.warning("Trusting notebook %s", path)
+        await asyncio.get_running_loop().run_in_executor(
+            self._notary_thread, self._trust, notebook, path
+        )
+
+    def _trust(self, notebook: nbformat.NotebookNode, path: str) -> None:
+        self.notary.mark_cells(notebook, True)
+        self.check_and_sign(notebook, path)
 
     async def delete_file(self, path: str) -> None:
         path = self.normalize(path)

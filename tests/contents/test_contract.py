@@ -102,6 +102,20 @@ async def test_get_notebook_returns_cells_as_json(api, dav):
     assert model["writable"] is True
 
 
+async def test_notebooks_are_untrusted_until_trusted_and_saves_keep_trust(api, dav):
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[nbformat.v4.new_output("stream", text="1")])]
+    )
+    dav.put("t.ipynb", nbformat.writes(nb).encode())
+    assert (await api.get("t.ipynb"))["content"]["cells"][0]["metadata"]["trusted"] is False
+    await api.ok("POST", "t.ipynb/trust", status=201)
+    opened = await api.get("t.ipynb")
+    assert opened["content"]["cells"][0]["metadata"]["trusted"] is True
+    # A save of trusted content signs it, so it opens trusted again.
+    await api.save("t.ipynb", {"type": "notebook", "content": opened["content"]})
+    assert (await api.get("t.ipynb"))["content"]["cells"][0]["metadata"]["trusted"] is True
+
+
 async def test_get_without_content_has_metadata_only(api, dav):
     dav.put("a.txt", b"abc")
     model = await api.get("a.txt", content="0")
