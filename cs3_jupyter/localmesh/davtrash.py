@@ -9,14 +9,12 @@ back where it was (into the home if that folder is gone, renamed if the name is 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
 
 from wsgidav import util
-from wsgidav.dav_provider import DAVCollection
 
 from .daverrors import SabreError, from_tree_error
 from .davprovider import TreeProvider
-from .davtree import NC, FileResource, FolderResource, Place, View
+from .davtree import NC, FileResource, FolderResource, NamedFolder, Place, View, restore_requested
 from .files import FileTreeError
 from .trash import namespace
 
@@ -71,18 +69,6 @@ class TrashFolder(_TrashProps, FolderResource):
     pass
 
 
-class _EmptyFolder(DAVCollection):
-    def __init__(self, path: str, environ: dict, names: list[str]) -> None:
-        super().__init__(path, environ)
-        self._names = names
-
-    def get_member_names(self) -> list[str]:
-        return self._names
-
-    def get_member(self, name: str):
-        return self.provider.get_resource_inst(f"{self.path.rstrip('/')}/{name}", self.environ)
-
-
 def _trash_split(environ: dict, path: str) -> tuple[View, str]:
     parts = path.strip("/").split("/", 2)
     if parts[0] != environ.get("localmesh.user") or len(parts) < 2 or parts[1] != "trash":
@@ -104,9 +90,9 @@ class TrashProvider(TreeProvider):
         if parts[0] != environ.get("localmesh.user"):
             raise SabreError(404, "No such trash bin")
         if len(parts) == 1:
-            return _EmptyFolder(f"/{parts[0]}", environ, ["trash", "restore"])
+            return NamedFolder(f"/{parts[0]}", environ, ["trash", "restore"])
         if parts[1] == "restore" and len(parts) == 2:
-            return _EmptyFolder(f"/{parts[0]}/restore", environ, [])
+            return NamedFolder(f"/{parts[0]}/restore", environ, [])
         if parts[1] != "trash":
             return None
         self.site.files.ensure_home(namespace(parts[0]))
@@ -132,8 +118,7 @@ class TrashProvider(TreeProvider):
                 trash.purge(user, item)
                 return util.send_status_response(environ, start_response, 204)
             if method == "MOVE" and "/" not in item:
-                destination = unquote(urlsplit(environ.get("HTTP_DESTINATION", "")).path)
-                if f"/trashbin/{user}/restore/" not in destination:
+                if not restore_requested(environ, "trashbin", user):
                     raise SabreError(403, "Items can only be moved to the restore folder")
                 trash.restore(user, item)
                 return util.send_status_response(environ, start_response, 201)

@@ -12,6 +12,7 @@ import mimetypes
 import xml.etree.ElementTree as ET  # builds response XML only; wsgidav parses with defusedxml
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from wsgidav import util
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection
@@ -375,6 +376,20 @@ class FolderResource(_Node, DAVCollection):
         return True
 
 
+class NamedFolder(DAVCollection):
+    """A fixed folder of a URL family's layout (e.g. ``versions/``, ``restore/``)."""
+
+    def __init__(self, path: str, environ: dict, names: list[str]) -> None:
+        super().__init__(path, environ)
+        self._names = names
+
+    def get_member_names(self) -> list[str]:
+        return self._names
+
+    def get_member(self, name: str):
+        return self.provider.get_resource_inst(f"{self.path.rstrip('/')}/{name}", self.environ)
+
+
 class _QuotaAwareUpload:
     """Turns running out of quota mid-body into a 507 that wsgidav passes on unchanged."""
 
@@ -397,6 +412,12 @@ def etag_conditions(environ: dict) -> dict[str, list[str] | None]:
         key: util.parse_if_match_header(environ[header]) if header in environ else None
         for key, header in (("if_match", "HTTP_IF_MATCH"), ("if_none_match", "HTTP_IF_NONE_MATCH"))
     }
+
+
+def restore_requested(environ: dict, family: str, user: str) -> bool:
+    """Whether the Destination is ``.../<family>/<user>/restore/<anything>`` (versions, trash)."""
+    path = unquote(urlsplit(environ.get("HTTP_DESTINATION", "")).path)
+    return f"/{family}/{user}/restore/" in path
 
 
 def write_headers(site: Site, entry: Entry, *, with_etag: bool = True) -> list[tuple[str, str]]:

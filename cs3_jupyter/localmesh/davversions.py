@@ -8,13 +8,12 @@ quoted. Restore: MOVE a version to ``/remote.php/dav/versions/<user>/restore/<an
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from wsgidav import util
-from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
+from wsgidav.dav_provider import DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
-from .davtree import NC
+from .davtree import NC, NamedFolder, restore_requested
 from .files import Entry, FileTreeError, Version, is_within
 from .mounts import ALL, UPDATE, LocalMount
 
@@ -27,18 +26,6 @@ def _current_name(site: Site, entry: Entry) -> int:
     versions = site.files.versions(entry.fileid)
     name = int(entry.mtime)
     return max(name, versions[0].vid + 1) if versions and name <= versions[0].vid else name
-
-
-class _Folder(DAVCollection):
-    def __init__(self, path: str, environ: dict, names: list[str]) -> None:
-        super().__init__(path, environ)
-        self._names = names
-
-    def get_member_names(self) -> list[str]:
-        return self._names
-
-    def get_member(self, name: str):
-        return self.provider.get_resource_inst(f"{self.path.rstrip('/')}/{name}", self.environ)
 
 
 class VersionFile(DAVNonCollection):
@@ -122,20 +109,20 @@ class VersionsProvider(DAVProvider):
         parts = self._parts(environ, path)
         user = parts[0]
         if len(parts) == 1:
-            return _Folder(f"/{user}", environ, ["versions", "restore"])
+            return NamedFolder(f"/{user}", environ, ["versions", "restore"])
         if parts[1] == "restore" and len(parts) == 2:
-            return _Folder(f"/{user}/restore", environ, [])
+            return NamedFolder(f"/{user}/restore", environ, [])
         if parts[1] != "versions" or len(parts) > 4:
             return None
         if len(parts) == 2:
-            return _Folder(f"/{user}/versions", environ, [])
+            return NamedFolder(f"/{user}/versions", environ, [])
         entry = self._entry(user, parts[2])
         if entry is None:
             return None
         names = [str(_current_name(self.site, entry))]
         names += [str(v.vid) for v in self.site.files.versions(entry.fileid)]
         if len(parts) == 3:
-            return _Folder(f"/{user}/versions/{parts[2]}", environ, names)
+            return NamedFolder(f"/{user}/versions/{parts[2]}", environ, names)
         if parts[3] not in names:
             return None
         version = next(
@@ -158,8 +145,7 @@ class VersionsProvider(DAVProvider):
         if not isinstance(source, VersionFile) or source.version is None:
             raise SabreError(404, "No such version")
         user = environ["localmesh.user"]
-        target = unquote(environ.get("HTTP_DESTINATION", "")).split("://", 1)[-1]
-        if f"/versions/{user}/restore/" not in target:
+        if not restore_requested(environ, "versions", user):
             raise SabreError(403, "Versions can only be moved to the restore folder")
         entry = source.entry
         if not (self.access(user, entry) or 0) & UPDATE or self.site.faults.readonly(
