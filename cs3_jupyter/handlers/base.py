@@ -42,7 +42,9 @@ class CS3APIHandler(ExtensionHandlerMixin, APIHandler):
             exc = exc_info[1]
             log_message = getattr(exc, "log_message", None)
             if log_message:
-                message = log_message % getattr(exc, "args", ()) if "%" in log_message else log_message
+                message = (
+                    log_message % getattr(exc, "args", ()) if "%" in log_message else log_message
+                )
             reason = getattr(exc, "reason", None)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"message": message or "Unknown error", "reason": reason}))
