@@ -32,6 +32,7 @@ EXPECTED_TESTS = {
     "test_faults.py": 11,
     "test_names.py": 11,
     "test_request_budget.py": 4,
+    "test_tls.py": 3,
 }
 
 
