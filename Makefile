@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Scripts (jlpm, jupyter) call each other by name: the venv's bin must come first on PATH.
+export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup demo test test-python test-js lint browser clean
+.PHONY: setup demo test test-python test-js lint browser bench clean
 
 # The virtual environment with the package (editable), its test extras and the built labextension.
 $(STAMP): pyproject.toml labextension/package.json tests/deploy/package-lock.json
@@ -38,6 +40,13 @@ test-js: setup
 
 test-python: setup browser
 	$(BIN)/python -m pytest
+
+# The performance benchmark (issue 8): ours vs the raw-WebDAV floor, jupyter-fs and local disk,
+# at an emulated 20 ms round trip; a few minutes. Results: benchmarks/README.md.
+bench: setup
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/jupyter labextension disable --level=sys_prefix jupyter-fs >/dev/null  # its UI is not ours
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # The one command that runs every check CI runs.
 test: lint test-js test-python
