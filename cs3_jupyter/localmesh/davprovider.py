@@ -25,6 +25,7 @@ from .davtree import (
     Place,
     RemotePlace,
     View,
+    requested_mtime,
     write_headers,
 )
 from .files import Entry, FileTreeError, is_within, normpath, parent_of
@@ -99,7 +100,7 @@ class TreeProvider(DAVProvider):
             if infinity and self.site.faults.variant("depth-infinity-412"):
                 raise SabreError(412, "Depth infinity not supported")
         if method in _WRITE_METHODS:
-            check_mtime(environ)
+            requested_mtime(environ)  # refuses a malformed one before any work
         if method == "PUT":
             target, parent = self.check_put(environ, view, rel)
             if parent is None:
@@ -284,13 +285,6 @@ class TreeProvider(DAVProvider):
             value = environ.get(header, "")
             if value.isdigit() and int(value) > left:
                 raise SabreError(507, "Insufficient space")
-
-
-def check_mtime(environ: dict) -> None:
-    """``X-OC-MTime`` must be whole unix seconds; anything else is refused before writing."""
-    value = environ.get("HTTP_X_OC_MTIME")
-    if value is not None and not value.strip().lstrip("-").isdigit():
-        raise SabreError(400, "X-OC-MTime must be a unix timestamp in seconds")
 
 
 def _child(node, target, rel: str) -> str:

@@ -295,21 +295,21 @@ class FileResource(_Node, DAVNonCollection):
         if with_errors:
             upload.discard()
             return
-        mtime = self.environ.get("HTTP_X_OC_MTIME")
+        mtime = requested_mtime(self.environ)
         try:
             self.entry, _ = self.site.files.commit(
                 self.place.owner,
                 self.place.path,
                 upload,
-                mtime=float(mtime) if mtime else None,
+                mtime=mtime,
                 author=self.view.viewer or None,
                 **etag_conditions(self.environ),
             )
         except FileTreeError as exc:
             raise from_tree_error(exc) from None
-        self.environ[EXTRA_HEADERS] = write_headers(self.site, self.entry, with_etag=False)
-        if mtime:
-            self.environ[EXTRA_HEADERS].append(("X-OC-MTime", "accepted"))
+        self.environ[EXTRA_HEADERS] = write_headers(
+            self.site, self.entry, with_etag=False, mtime_accepted=mtime is not None
+        )
 
     def handle_delete(self) -> bool:
         _delete(self)
@@ -361,12 +361,9 @@ class FolderResource(_Node, DAVCollection):
         return self.provider.make_resource(self.view, rel, place, None, self.environ)
 
     def create_collection(self, name: str) -> None:
-        mtime = self.environ.get("HTTP_X_OC_MTIME")
         try:
             self.site.files.mkdir(
-                self.place.owner,
-                _join(self.place.path, name),
-                mtime=float(mtime) if mtime else None,
+                self.place.owner, _join(self.place.path, name), mtime=requested_mtime(self.environ)
             )
         except FileTreeError as exc:
             raise from_tree_error(exc) from None
@@ -420,12 +417,26 @@ def restore_requested(environ: dict, family: str, user: str) -> bool:
     return f"/{family}/{user}/restore/" in path
 
 
-def write_headers(site: Site, entry: Entry, *, with_etag: bool = True) -> list[tuple[str, str]]:
-    """The headers Nextcloud puts on a successful write (PUT, MOVE, COPY)."""
+def write_headers(
+    site: Site, entry: Entry, *, with_etag: bool = True, mtime_accepted: bool = False
+) -> list[tuple[str, str]]:
+    """The headers Nextcloud puts on a successful write (PUT, MOVE, COPY, chunk assembly)."""
     headers = [("OC-ETag", f'"{entry.etag}"'), ("OC-FileId", site.files.oc_id(entry.fileid))]
     if with_etag:
         headers.insert(0, ("ETag", f'"{entry.etag}"'))
+    if mtime_accepted:
+        headers.append(("X-OC-MTime", "accepted"))
     return headers
+
+
+def requested_mtime(environ: dict) -> float | None:
+    """``X-OC-MTime`` as a timestamp; anything but whole unix seconds is refused (400)."""
+    value = environ.get("HTTP_X_OC_MTIME")
+    if value is None:
+        return None
+    if not value.strip().lstrip("-").isdigit():
+        raise SabreError(400, "X-OC-MTime must be a unix timestamp in seconds")
+    return float(value)
 
 
 def _delete(node: _Node) -> None:

@@ -13,8 +13,8 @@ from wsgidav import util
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
-from .davprovider import TreeProvider, check_mtime
-from .davtree import RemotePlace, etag_conditions, write_headers
+from .davprovider import TreeProvider
+from .davtree import RemotePlace, etag_conditions, requested_mtime, write_headers
 from .files import FileTreeError, QuotaExceeded, Upload
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class UploadsProvider(DAVProvider):
     def custom_request_handler(self, environ: dict, start_response, default_handler):
         method = environ["REQUEST_METHOD"]
         parts = self._parts(environ, environ["PATH_INFO"])
-        check_mtime(environ)
+        requested_mtime(environ)  # refuses a malformed one before any work
         if method == "MOVE":
             if len(parts) != 3 or parts[2] != ASSEMBLED:
                 raise SabreError(403, f"Only {ASSEMBLED} can be moved out of an upload")
@@ -204,22 +204,20 @@ class UploadsProvider(DAVProvider):
         except QuotaExceeded:
             staged.discard()
             raise SabreError(507, "Insufficient space") from None
-        mtime = environ.get("HTTP_X_OC_MTIME")
+        mtime = requested_mtime(environ)
         try:
             entry, created = self.site.files.commit(
                 place.owner,
                 place.path,
                 staged,
-                mtime=float(mtime) if mtime else None,
+                mtime=mtime,
                 author=user,
                 **etag_conditions(environ),
             )
         except FileTreeError as exc:
             raise from_tree_error(exc) from None
         uploads.delete(user, upload_id)
-        headers = write_headers(self.site, entry)
-        if mtime:
-            headers.append(("X-OC-MTime", "accepted"))
+        headers = write_headers(self.site, entry, mtime_accepted=mtime is not None)
         return util.send_status_response(
             environ, start_response, 201 if created else 204, add_headers=headers
         )
