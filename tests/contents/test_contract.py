@@ -436,3 +436,18 @@ async def test_hash_comes_from_the_server_and_follows_changes(api, dav, mesh):
     dav.put("h.txt", b"two")
     with_content = await api.get("h.txt", hash="1")
     assert with_content["hash"] != first["hash"]
+
+
+class TestConfiguredFromTheEnvironmentOnly:
+    """What a hub's spawner does: only ``CS3_*`` variables, no config file."""
+
+    @pytest.fixture
+    def site_config(self, site_config, monkeypatch):
+        monkeypatch.setenv("CS3_SITE_URL", site_config["url"])
+        monkeypatch.setenv("CS3_USER", site_config["user"])
+        monkeypatch.setenv("CS3_PASSWORD", site_config["password"])
+        return {}
+
+    async def test_the_home_is_served(self, api, dav):
+        dav.put("from-env.txt", b"ok")
+        assert [item["name"] for item in (await api.get(""))["content"]] == ["from-env.txt"]
