@@ -8,6 +8,7 @@ handler: ``?download=1`` makes it an attachment, and served HTML/SVG is sandboxe
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 from typing import Any
 
@@ -61,7 +62,21 @@ class CS3FilesHandler(JupyterHandler):
         if not manager.allow_hidden and await manager.is_hidden(path):
             raise web.HTTPError(404)
         path = manager.normalize(path)
-        response = await manager.call(manager.client.open_download, path)
+        # Ask what it is and start the download together: one round trip for the common case.
+        entry, response = await asyncio.gather(
+            manager.entry(path),
+            manager.call(manager.client.open_download, path),
+            return_exceptions=True,
+        )
+        problem = entry if isinstance(entry, BaseException) else None
+        if problem is None and entry.is_dir:
+            problem = web.HTTPError(400, f"'{path}' is a folder, not a file.")
+        if problem is None and isinstance(response, BaseException):
+            problem = response
+        if problem is not None:
+            if not isinstance(response, BaseException):
+                await manager.call(response.close)
+            raise problem
         try:
             name = paths.split(path)[1]
             if self.get_argument("download", None):

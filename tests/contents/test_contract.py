@@ -408,6 +408,12 @@ async def test_files_endpoint_of_a_missing_file_is_404(api):
     assert response.code == 404
 
 
+async def test_files_endpoint_of_a_folder_is_400(api, dav):
+    dav.mkcol("folder")
+    response = await api.raw("files", "folder", raise_error=False)
+    assert response.code == 400
+
+
 async def test_hidden_files_are_not_listed_or_served_by_default(api, dav):
     dav.put(".secret", b"s")
     dav.put("visible.txt", b"v")
