@@ -28,7 +28,7 @@ HERE = Path(__file__).parent
 EXPECTED_TESTS = {
     "test_contract.py": 50,
     "test_conflicts.py": 6,
-    "test_uploads.py": 8,
+    "test_uploads.py": 9,
     "test_faults.py": 11,
     "test_names.py": 11,
     "test_request_budget.py": 4,

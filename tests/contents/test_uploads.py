@@ -141,3 +141,18 @@ async def test_sites_without_chunked_uploads_get_one_streamed_put(api, dav, mesh
     finally:
         mesh.clear_faults("a")
     assert dav.download("spooled.bin")[0] == _part(1) + _part(2) + _part(3, 7)
+
+
+async def test_an_upload_over_quota_is_507_and_leaves_nothing_behind(api, dav, mesh, user):
+    mesh.set_fault("a", "quota", user=user.user, bytes=3 * MiB)
+    try:
+        await _send(api, "huge.bin", _part(1), 1)
+        await _send(api, "huge.bin", _part(2), 2)
+        code, payload = await api.call("PUT", "huge.bin", _chunk(_part(3, 2 * MiB), -1))
+    finally:
+        mesh.clear_faults("a")
+    assert code == 507
+    assert "quota" in payload["message"]
+    with pytest.raises(NotFound):
+        dav.stat("huge.bin")
+    assert _upload_folders(dav) == []
