@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="write sites, URLs and the admin token here once serving",
     )
+    serve.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="stop when this process is gone (so a crashed test run leaves no sites behind)",
+    )
     return parser
 
 
@@ -86,6 +92,8 @@ def serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.parent_pid:
+        threading.Thread(target=_watch_parent, args=(args.parent_pid, stop), daemon=True).start()
     try:
         for install in plugins.load():
             for site in sites:
@@ -109,6 +117,13 @@ def serve(args: argparse.Namespace) -> int:
         for site in sites:
             site.db.close()
     return 0
+
+
+def _watch_parent(pid: int, stop: threading.Event) -> None:
+    """Set ``stop`` once ``pid`` is no longer our parent (it exited and we were re-parented)."""
+    while not stop.wait(1.0):
+        if os.getppid() != pid:
+            stop.set()
 
 
 def _write_ready(path: Path, sites: list[Site], admin_token: str) -> None:

@@ -8,6 +8,7 @@ that stopping and restarting on the same data dir is a real restart.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -76,6 +77,8 @@ class Mesh:
             self.seed or "none",
             "--ready-file",
             str(self._ready),
+            "--parent-pid",
+            str(os.getpid()),
         ]
         if self.ports:
             command += ["--ports", ",".join(str(p) for p in self.ports)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 from localmesh_helpers import OC, Dav
@@ -125,3 +127,33 @@ def test_sites_listen_on_the_ports_asked_for(tmp_path):
     with Mesh(tmp_path, n_sites=2, ports=ports, seed=None) as mesh:
         assert [site.url for site in mesh.sites] == [f"http://127.0.0.1:{p}" for p in ports]
         assert requests.get(mesh.site("b").url + "/status.php", timeout=10).ok
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has exited; only reaping is left
+
+
+def test_sites_stop_when_the_process_that_started_them_dies(tmp_path):
+    """A crashed test run must not leave sites running on a shared machine."""
+    script = (
+        "import sys, time\n"
+        "from cs3_jupyter.localmesh.mesh import Mesh\n"
+        f"Mesh({str(tmp_path)!r}, n_sites=1, seed=None).start()\n"
+        "print('up', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as parent:
+        assert parent.stdout.readline().strip() == "up"
+        sites_pid = json.loads((tmp_path / "ready.json").read_text())["pid"]
+        assert _running(sites_pid)
+        parent.kill()
+    deadline = time.monotonic() + 60  # a bound on waiting, not a speed requirement
+    while _running(sites_pid):
+        assert time.monotonic() < deadline, "the sites outlived the process that started them"
+        time.sleep(0.1)
