@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .daverrors import SabreError
 from .directory import PATH as DIRECTORY_PATH
 from .directory import Directory, Provider
 from .federation import Federation
-from .mounts import Mount, TokenShare
+from .mounts import LocalMount, Mount, RemoteMount, TokenShare
 from .ocm import OCM_PATH, DiscoveryApp, OcmApp, OcmClient, provider_document
 from .ocs import OcsApp
 from .ocs_shares import ShareApi
 from .sciencemesh import PREFIX as SCIENCEMESH_PATH
 from .sciencemesh import Contacts, ScienceMesh
-from .shares import FEDERATED, LINK, ShareStore
+from .shares import FEDERATED, LINK, USER, ShareStore
 
 if TYPE_CHECKING:
     from .site import Site
@@ -63,11 +64,30 @@ class SharingSide:
         site.route(SCIENCEMESH_PATH, self.sciencemesh)
         site.route(DIRECTORY_PATH, self.directory)
         site.mounts.register_resolver(self.mounts)
+        site.mounts.register_unmounter(self.unmount)
         site.token_shares.register_resolver(self.token_share)
 
     # -- what the WebDAV layer asks ------------------------------------------------------
     def mounts(self, user: str) -> list[Mount]:
         return [*self.share_api.local_mounts(user), *self.federation.mounts(user)]
+
+    def unmount(self, user: str, mount: Mount) -> None:
+        """The recipient deleted a mount point over WebDAV: on Nextcloud that leaves the share.
+
+        A federated share is dropped here and the sender is told (it deletes its share); a
+        user share is deleted. A group share is the group's, so one member cannot remove it.
+        """
+        if isinstance(mount, RemoteMount):
+            received = self.store.remote(int(mount.share_id)) if mount.share_id.isdigit() else None
+            if received is not None and received.user == user and received.accepted:
+                self.federation.decline(received)
+        elif isinstance(mount, LocalMount):
+            share = self.store.get(int(mount.share_id)) if mount.share_id.isdigit() else None
+            if share is None:
+                return
+            if share.share_type != USER or share.share_with != user:
+                raise SabreError(403, "A group share can only be removed by its owner")
+            self.store.delete(share.id)
 
     def token_share(self, token: str) -> TokenShare | None:
         """What a link token or an OCM shared secret opens at ``/public.php/webdav/``."""
