@@ -79,7 +79,7 @@ def benchmark(
         report.table(chosen, results, rtt_ms, upload_title),
     ]
     if failed := report.failures(results):
-        lines += ["", "Could not run:", *failed]
+        lines += ["", "Failed or not run:", *failed]
     return "\n".join(lines), results
 
 

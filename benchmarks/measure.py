@@ -55,6 +55,8 @@ class Result:
     #: Workload-specific numbers (e.g. peak memory), and a reason when it could not run.
     extra: dict[str, float] = field(default_factory=dict)
     failed: str = ""
+    #: Why it was not run (too slow to be worth the minutes; the reason says what is known).
+    skipped: str = ""
 
     @property
     def median(self) -> float:

@@ -64,8 +64,9 @@ def _cell(result: Result | None, raw: Result, key: str, with_ratio: bool) -> lis
     """Time (with ratio to raw), requests, stall: three or four cells."""
     if result is None:
         return ["", "", ""] + ([""] if with_ratio else [])
-    if result.failed:
-        return ["fails", "", ""] + ([""] if with_ratio else [])
+    if result.failed or result.skipped:
+        shown = "fails" if result.failed else "not run"
+        return [shown, "", ""] + ([""] if with_ratio else [])
     time = _ms(result.median)
     if key == "upload":
         extra = result.extra
@@ -111,10 +112,16 @@ def _separator(header: str) -> str:
 
 
 def failures(results: dict[str, dict[str, Result]]) -> list[str]:
-    """Why a subject could not do a workload (shown under the table)."""
+    """Why a subject failed or was not run (shown under the table), one line per reason."""
+    keys_by_reason: dict[tuple[str, str], list[str]] = {}
+    for key, row in results.items():
+        for kind, result in row.items():
+            if result.failed or result.skipped:
+                reason = (
+                    f"failed: {result.failed}" if result.failed else f"not run: {result.skipped}"
+                )
+                keys_by_reason.setdefault((kind, reason), []).append(key)
     return [
-        f"- {kind} on {key}: {result.failed}"
-        for key, row in results.items()
-        for kind, result in row.items()
-        if result.failed
+        f"- {kind}{'' if len(keys) == len(results) else ' on ' + ', '.join(keys)}: {reason}"
+        for (kind, reason), keys in keys_by_reason.items()
     ]

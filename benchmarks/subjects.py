@@ -103,10 +103,16 @@ class ManagerSubject(Subject):
     """A Jupyter contents manager, called as the contents REST handlers call it."""
 
     def __init__(
-        self, manager: Any, *, forget: Callable[[], None] | None = None, speaks_http: bool = True
+        self,
+        manager: Any,
+        *,
+        forget: Callable[[], None] | None = None,
+        close: Callable[[], None] | None = None,
+        speaks_http: bool = True,
     ) -> None:
         self.cm = manager
         self._forget = forget
+        self._close = close
         self.speaks_http = speaks_http
 
     async def cold(self) -> None:
@@ -150,7 +156,8 @@ class ManagerSubject(Subject):
         return len(await ensure_async(self.cm.list_checkpoints(path)))
 
     def close(self) -> None:
-        """Nothing to do: a manager's threads and connections end with the process."""
+        if self._close:
+            self._close()
 
     async def upload_chunk(self, path: str, number: int, b64: str, last: bool) -> None:
         name = path.rsplit("/", 1)[-1]
@@ -288,14 +295,18 @@ def _ours(spec: Spec) -> Subject:
     config.CS3Site.user = spec.user
     config.CS3Site.password = spec.password
     manager = CS3ContentsManager(config=config)
-    return ManagerSubject(manager, forget=lambda: manager.forget(""))
+    return ManagerSubject(
+        manager, forget=lambda: manager.forget(""), close=manager.client.session.close
+    )
 
 
 def _jupyter_fs(spec: Spec) -> Subject:
     from . import jupyterfs_webdav
 
     manager = jupyterfs_webdav.manager(spec.url, spec.user, spec.password)
-    return ManagerSubject(manager, forget=manager._fs.invalidate_cache)
+    return ManagerSubject(
+        manager, forget=manager._fs.invalidate_cache, close=manager._fs.client.http.close
+    )
 
 
 def _local(spec: Spec) -> Subject:

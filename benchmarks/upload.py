@@ -16,8 +16,10 @@ import base64
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from . import REPO
@@ -37,6 +39,9 @@ async def _upload(spec: Spec, path: str, size: int) -> dict[str, Any]:
     b64 = base64.b64encode(os.urandom(CHUNK)).decode("ascii")
     chunks = max(1, size // CHUNK)
     await subject.list("")  # connections and lazy imports are not the upload's memory
+    # Tell the parent we are ready (it resets the site's request counter), wait for "go".
+    print("ready", flush=True)
+    sys.stdin.readline()
     before = _resident_bytes()
     async with StallMeter() as stalls:
         started = time.perf_counter()
@@ -53,28 +58,35 @@ async def _upload(spec: Spec, path: str, size: int) -> dict[str, Any]:
     }
 
 
-def run_child(spec: Spec, path: str, size: int) -> dict[str, Any]:
-    """Run one upload in a fresh interpreter; returns the child's measurements."""
-    import subprocess
+def run_child(spec: Spec, path: str, size: int, before_start: Callable[[], None]) -> dict[str, Any]:
+    """Run one upload in a fresh interpreter; returns the child's measurements.
 
-    request = json.dumps({"spec": spec.to_json(), "path": path, "size": size})
-    done = subprocess.run(
+    ``before_start`` runs once the child has warmed up, just before it starts uploading.
+    """
+    child = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.upload"],
-        input=request,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=900,
-        check=False,
         cwd=REPO,
     )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(json.dumps({"spec": spec.to_json(), "path": path, "size": size}) + "\n")
+    child.stdin.flush()
+    if child.stdout.readline().strip() == "ready":
+        before_start()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    output, errors = child.communicate(timeout=900)
+    if child.returncode != 0:
+        last = (errors.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"the upload child failed: {last}")
-    return json.loads(done.stdout)
+    return json.loads(output)
 
 
 def main() -> None:
-    request = json.loads(sys.stdin.read())
+    request = json.loads(sys.stdin.readline())
     spec = Spec.from_json(request["spec"])
     print(json.dumps(asyncio.run(_upload(spec, request["path"], request["size"]))))
 
