@@ -9,6 +9,7 @@ never overridden by a stray variable. Secrets are never part of :meth:`CS3Site.d
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from traitlets import Bool, Float, List, Unicode, default, validate
@@ -33,10 +34,6 @@ ENV_VARS: dict[str, str] = {
 SECRET_TRAITS = frozenset({"password", "token"})
 
 
-def _env(name: str, fallback: str = "") -> str:
-    return os.environ.get(ENV_VARS[name], fallback)
-
-
 def _site_url(value: str) -> str:
     """The one spelling of a site URL (no trailing slash), wherever it was set."""
     value = value.strip().rstrip("/")
@@ -47,6 +44,32 @@ def _site_url(value: str) -> str:
 
 def _truthy(value: str) -> bool:
     return value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# How an environment variable's text becomes the trait's value (str when not listed). Defaults
+# skip @validate, so the URL is normalized here too, or CS3_SITE_URL=".../" would slip through.
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "url": _site_url,
+    "verify_tls": _truthy,
+    "timeout": float,
+    "mesh_sites": _comma_list,
+}
+
+
+def _from_environment(name: str) -> Any:
+    """A traitlets dynamic default for trait ``name`` read from its ``CS3_*`` variable."""
+
+    def generate(self: Configurable) -> Any:
+        raw = os.environ.get(ENV_VARS[name], "")
+        if not raw.strip():
+            return self.traits()[name].default()
+        return _PARSERS.get(name, str)(raw)
+
+    return default(name)(generate)
 
 
 class CS3Site(Configurable):
@@ -79,11 +102,13 @@ class CS3Site(Configurable):
     ).tag(config=True)
 
     webdav_root = Unicode(
+        "/remote.php/dav/files/{user}/",
         help="Path of the user's WebDAV files root on the site; '{user}' is replaced by the "
         "user id. Environment: CS3_WEBDAV_ROOT.",
     ).tag(config=True)
 
     verify_tls = Bool(
+        True,
         help="Verify the site's TLS certificate. Turn off only for test sites. "
         "Environment: CS3_VERIFY_TLS (0/1).",
     ).tag(config=True)
@@ -94,6 +119,7 @@ class CS3Site(Configurable):
     ).tag(config=True)
 
     timeout = Float(
+        30.0,
         help="Seconds to wait for the site to answer one request before giving up with a "
         "504. Environment: CS3_TIMEOUT.",
     ).tag(config=True)
@@ -110,50 +136,11 @@ class CS3Site(Configurable):
         "(comma-separated).",
     ).tag(config=True)
 
-    @default("url")
-    def _default_url(self) -> str:
-        # Defaults skip @validate: normalize here too, or CS3_SITE_URL=".../" would slip through.
-        return _site_url(_env("url"))
-
-    @default("user")
-    def _default_user(self) -> str:
-        return _env("user")
-
-    @default("password")
-    def _default_password(self) -> str:
-        return _env("password")
-
-    @default("token")
-    def _default_token(self) -> str:
-        return _env("token")
-
-    @default("token_file")
-    def _default_token_file(self) -> str:
-        return _env("token_file")
-
-    @default("webdav_root")
-    def _default_webdav_root(self) -> str:
-        return _env("webdav_root", "/remote.php/dav/files/{user}/")
-
-    @default("verify_tls")
-    def _default_verify_tls(self) -> bool:
-        return _truthy(_env("verify_tls", "1"))
-
-    @default("ca_bundle")
-    def _default_ca_bundle(self) -> str:
-        return _env("ca_bundle")
-
-    @default("timeout")
-    def _default_timeout(self) -> float:
-        return float(_env("timeout", "30") or 30)
-
-    @default("mesh_directory_url")
-    def _default_mesh_directory_url(self) -> str:
-        return _env("mesh_directory_url")
-
-    @default("mesh_sites")
-    def _default_mesh_sites(self) -> list[str]:
-        return [url.strip() for url in _env("mesh_sites").split(",") if url.strip()]
+    # One dynamic default per trait, all alike: the environment variable when it is set (and
+    # not empty), else the default declared above. Config files and the command line win.
+    for _name in ENV_VARS:
+        locals()[f"_default_{_name}"] = _from_environment(_name)
+    del _name
 
     @validate("url")
     def _validate_url(self, proposal: dict[str, Any]) -> str:
