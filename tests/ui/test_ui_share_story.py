@@ -57,9 +57,12 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     expect(accepted).to_be_visible()
     accepted.get_by_role("button", name="Open").click()
     expect(b.page.locator(".jp-DirListing-item.jp-mod-selected")).to_contain_text("story.ipynb")
+    b.show_panel()  # Open switched to the file browser
     accepted.dblclick()
     notebook = b.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(notebook.locator(".jp-MarkdownOutput")).to_contain_text("Results to review")
+    # The notebook names no kernel, so JupyterLab asks for one: none is needed here.
+    b.page.locator(".jp-Dialog").get_by_role("button", name="No Kernel").click()
 
     # alice: the share is listed under "Shared by me"; revoke it.
     a.refresh_panel()
