@@ -27,7 +27,6 @@ _PROPS = (
     (DAV, "getlastmodified"),
     (DAV, "creationdate"),
     (DAV, "getcontentlength"),
-    (DAV, "getcontenttype"),
     (OC, "fileid"),
     (OC, "permissions"),
     (OC, "size"),
@@ -62,7 +61,6 @@ class Entry:
     last_modified: datetime = _EPOCH
     created: datetime | None = None
     size: int | None = None
-    content_type: str | None = None
     fileid: str | None = None
     permissions: str | None = None
     checksums: dict[str, str] = field(default_factory=dict)
@@ -178,10 +176,6 @@ def _set_folder_size(entry: Entry, element, text: str) -> None:
         entry.size = int(text)
 
 
-def _set_content_type(entry: Entry, element, text: str) -> None:
-    entry.content_type = text or None
-
-
 def _set_fileid(entry: Entry, element, text: str) -> None:
     entry.fileid = text or None
 
@@ -201,7 +195,6 @@ _SETTERS = {
     _tag(DAV, "creationdate"): _set_created,
     _tag(DAV, "getcontentlength"): _set_length,
     _tag(OC, "size"): _set_folder_size,
-    _tag(DAV, "getcontenttype"): _set_content_type,
     _tag(OC, "fileid"): _set_fileid,
     _tag(OC, "permissions"): _set_permissions,
     _tag(OC, "checksums"): _set_checksums,
