@@ -77,8 +77,9 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     expect(b.panel().locator("li", has_text="story.ipynb")).to_have_count(0)
 
 
-def test_unknown_recipient_is_explained_in_the_dialog(person, lab_page):
+def test_unknown_recipient_is_explained_in_the_dialog(person, lab_page, mesh):
     alice = person("a", "alice")
+    bob_site = mesh.site("b").host
     alice.lab.put_notebook("draft.ipynb", "draft")
     a = lab_page(alice)
     a.share_from_context_menu("draft.ipynb")
@@ -88,6 +89,13 @@ def test_unknown_recipient_is_explained_in_the_dialog(person, lab_page):
     error = a.dialog().get_by_role("alert")
     expect(error).to_contain_text("nobody-here")
     expect(error).not_to_contain_text(re.compile("Traceback|Error:"))
+    # Someone unknown at another site of the mesh: the site's refusal, in words.
+    recipient.fill(f"nobody-there@{bob_site}")
+    expect(a.dialog().get_by_role("option").first).to_contain_text("nobody-there")
+    recipient.press("Enter")  # picks the typed address
+    recipient.press("Enter")  # shares
+    expect(error).to_contain_text("nobody-there")
+    expect(error).to_contain_text("refused")
     # Nothing was shared.
     expect(a.dialog().locator("section li")).to_have_count(0)
     a.close_dialog()
