@@ -393,12 +393,13 @@ class CS3ContentsManager(AsyncContentsManager):
             raise HTTPError(
                 400, f"Invalid chunk number {chunk}: use 1, 2, ... and -1 for the last."
             )
-        body = await asyncio.get_running_loop().run_in_executor(
-            self._executor, body_of, model, path
-        )
+        loop = asyncio.get_running_loop()
+        body = await loop.run_in_executor(self._executor, body_of, model, path)
         previous = self._cache.entry(path)
         size, result = await self.call(self._uploads.receive, path, chunk, body)
         if result is None:
+            # If this was the last chunk we hear of (the tab was closed), drop the parts.
+            loop.call_later(self.upload_idle_timeout, self._sweep_uploads)
             # In progress: nothing exists at the target yet; describe what has arrived.
             now = time_now()
             pending = Entry(href_path="", is_dir=False, path=path, last_modified=now, size=size)
@@ -408,6 +409,9 @@ class CS3ContentsManager(AsyncContentsManager):
             entry = await self.entry(path, fresh=True)
         self.emit(data={"action": "save", "path": path})
         return base_model(entry, kind_of(entry, model.get("type")))
+
+    def _sweep_uploads(self) -> None:
+        asyncio.get_running_loop().run_in_executor(self._executor, self._uploads.sweep)
 
     async def trust_notebook(self, path: str) -> None:
         """``POST /api/contents/<path>/trust``: as the stock manager, in the notary's thread."""

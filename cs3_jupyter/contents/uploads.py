@@ -6,8 +6,9 @@ bounded by one chunk and the target only changes when the last chunk arrives. Si
 chunked uploads get the parts spooled to a temporary file and sent in one streamed PUT.
 
 Rules: chunk 1 (re)starts an upload of that path; any other chunk must be the next one, or
-it is refused with a 400 and the upload is dropped; uploads left idle longer than the
-timeout are aborted the next time any chunk arrives.
+it is refused with a 400 and the upload is dropped; an upload left idle for the timeout
+(the browser tab was closed) is aborted by :meth:`ChunkedSaves.sweep`, which the manager
+schedules after every chunk.
 """
 
 from __future__ import annotations
@@ -88,13 +89,14 @@ class ChunkedSaves:
             return SpooledUpload(self._client, path)
         return upload
 
-    def _sweep(self, keep: str) -> None:
+    def sweep(self) -> None:
+        """Abort every upload that received nothing for the idle timeout (blocking)."""
         now = time.monotonic()
         with self._lock:
             stale = [
                 path
                 for path, active in self._active.items()
-                if path != keep and now - active.touched >= self._idle_timeout
+                if now - active.touched >= self._idle_timeout
             ]
             dropped = [self._active.pop(path) for path in stale]
         for active in dropped:
@@ -102,7 +104,6 @@ class ChunkedSaves:
 
     def receive(self, path: str, chunk: int, data: bytes) -> tuple[int, WriteResult | None]:
         """Take one chunk; returns (bytes so far, the write result once the last one is in)."""
-        self._sweep(keep=path)
         with self._lock:
             active = self._active.pop(path, None)
         if chunk == 1:
