@@ -10,39 +10,37 @@ from dataclasses import dataclass, field
 
 
 class StallMeter:
-    """A ticker coroutine that notes how late it wakes: the longest time the loop was blocked.
+    """The longest single callback the event loop ran: for that long it answered nothing else.
 
-    It asks to wake every ``interval`` seconds; any lateness beyond that is time during
-    which the event loop ran something else without yielding (a Jupyter server would not
-    answer any other request meanwhile).
+    Every callback the loop runs (task steps included) is timed while the meter is active.
+    A work-free ticker measuring its own lateness would also count the time the OS gives
+    the CPU to other processes, which on a shared 2-core machine is most of what it sees;
+    a callback that blocks (a synchronous manager waiting for the network, CPU work on the
+    loop) shows here in full, while being descheduled rarely falls inside a short one.
     """
 
-    def __init__(self, interval: float = 0.002) -> None:
-        self.interval = interval
+    def __init__(self) -> None:
         self.longest = 0.0
-        self._stopping = False
-        self._task: asyncio.Task | None = None
-
-    async def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        while not self._stopping:
-            before = loop.time()
-            await asyncio.sleep(self.interval)
-            self.longest = max(self.longest, loop.time() - before - self.interval)
+        self._original: Callable[[asyncio.Handle], None] | None = None
 
     async def __aenter__(self) -> StallMeter:
         self.longest = 0.0
-        self._stopping = False
-        self._task = asyncio.ensure_future(self._tick())
-        await asyncio.sleep(0)  # let the ticker start before the measured work does
+        original = self._original = asyncio.Handle._run
+
+        def timed_run(handle: asyncio.Handle) -> None:
+            started = time.perf_counter()
+            try:
+                original(handle)
+            finally:
+                self.longest = max(self.longest, time.perf_counter() - started)
+
+        asyncio.Handle._run = timed_run  # type: ignore[method-assign]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        # The ticker's last wake measures a stall that lasted until the very end (work that
-        # never yielded, like a synchronous manager's, is seen only then).
-        assert self._task is not None
-        self._stopping = True
-        await self._task
+        # Restored by the step that ends the measurement, which is itself still timed.
+        assert self._original is not None
+        asyncio.Handle._run = self._original  # type: ignore[method-assign]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 JupyterLab uploads a file larger than 1 MiB as a series of saves of the same path, each
 carrying 1 MiB of the file as base64 (``chunk`` 1, 2, ..., the last one -1). The child
 sends such a series to one subject and reports the time and how much the upload added to
-the process's peak resident memory (``ru_maxrss`` minus the resident size before it).
+the process's peak resident memory (its high-water mark minus the resident size before).
 The chunk is made once and re-sent, so the sender itself holds one chunk.
 
 Usage (internal): ``python -m benchmarks.upload`` with a JSON request on stdin.
@@ -15,7 +15,6 @@ import asyncio
 import base64
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -29,9 +28,17 @@ from .subjects import Spec, build
 CHUNK = 1024 * 1024  # JupyterLab's chunk size
 
 
-def _resident_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _memory(field: str) -> int:
+    """``VmRSS`` (resident now) or ``VmHWM`` (peak resident) of this process, in bytes.
+
+    Not ``ru_maxrss``: Linux carries it over from the forked parent across ``exec``, so a
+    big benchmark process would be reported as the upload's peak.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 async def _upload(spec: Spec, path: str, size: int) -> dict[str, Any]:
@@ -42,13 +49,13 @@ async def _upload(spec: Spec, path: str, size: int) -> dict[str, Any]:
     # Tell the parent we are ready (it resets the site's request counter), wait for "go".
     print("ready", flush=True)
     sys.stdin.readline()
-    before = _resident_bytes()
+    before = _memory("VmRSS")
     async with StallMeter() as stalls:
         started = time.perf_counter()
         for number in range(1, chunks + 1):
             await subject.upload_chunk(path, number, b64, last=number == chunks)
         seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    peak = _memory("VmHWM")
     subject.close()
     return {
         "seconds": seconds,
