@@ -138,54 +138,54 @@ def _parse_iso(value: str) -> datetime | None:
     return parsed if parsed > _EPOCH else None
 
 
-def _parse_checksums(prop) -> dict[str, str]:
+def _parse_checksums(texts: list[str]) -> dict[str, str]:
     # Nextcloud: one <oc:checksum> per algorithm; ownCloud/Reva: one holding "A:x B:y".
     found: dict[str, str] = {}
-    for element in prop.iter(_CHECKSUM):
-        for pair in (element.text or "").split():
+    for text in texts:
+        for pair in text.split():
             algo, sep, digest = pair.partition(":")
             if sep and digest:
                 found[algo.upper()] = digest.lower()
     return found
 
 
-def _set_resourcetype(entry: Entry, element, text: str) -> None:
-    entry.is_dir = element.find(_COLLECTION) is not None
+def _set_resourcetype(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
+    entry.is_dir = _COLLECTION in inner
 
 
-def _set_etag(entry: Entry, element, text: str) -> None:
+def _set_etag(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     entry.etag = quote_etag(text) if text else None
 
 
-def _set_last_modified(entry: Entry, element, text: str) -> None:
+def _set_last_modified(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     if text:
         entry.last_modified = parse_http_date(text)
 
 
-def _set_created(entry: Entry, element, text: str) -> None:
+def _set_created(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     entry.created = _parse_iso(text) if text else None
 
 
-def _set_length(entry: Entry, element, text: str) -> None:
+def _set_length(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     if text:
         entry.size = int(text)
 
 
-def _set_folder_size(entry: Entry, element, text: str) -> None:
+def _set_folder_size(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     if text and entry.size is None:
         entry.size = int(text)
 
 
-def _set_fileid(entry: Entry, element, text: str) -> None:
+def _set_fileid(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     entry.fileid = text or None
 
 
-def _set_permissions(entry: Entry, element, text: str) -> None:
+def _set_permissions(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
     entry.permissions = text
 
 
-def _set_checksums(entry: Entry, element, text: str) -> None:
-    entry.checksums = _parse_checksums(element)
+def _set_checksums(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
+    entry.checksums = _parse_checksums(inner.get(_CHECKSUM, []))
 
 
 _SETTERS = {
@@ -201,38 +201,81 @@ _SETTERS = {
 }
 
 
-def _apply(entry: Entry, prop) -> None:
-    for child in prop:
-        setter = _SETTERS.get(child.tag)
-        if setter is not None:
-            setter(entry, child, (child.text or "").strip())
+#: One property as the parser saw it: tag, own text, texts of the elements inside it by tag.
+_Prop = tuple[str, str, dict[str, list[str]]]
 
 
-def _propstat_ok(propstat) -> bool:
-    status = propstat.findtext(_STATUS) or ""
-    parts = status.split()
-    return len(parts) >= 2 and parts[1] == "200"
+class _Multistatus:
+    """Parser target that builds entries straight from the parser's events.
+
+    No element tree: a 10,000-entry listing would be 200,000 elements, and allocating
+    them triggers full garbage collections that pause every thread, the event loop too.
+    Only what a PROPFIND answer can hold is tracked: response > href, propstat > prop, status.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self._stack: list[str] = []
+        self._text: list[str] = []
+        self._href = ""
+        self._granted: list[list[_Prop]] = []  # props of this response's 200 propstats
+        self._props: list[_Prop] = []
+        self._status = ""
+        self._inner: dict[str, list[str]] = {}
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if not self._stack and tag != _MULTISTATUS:
+            raise ProtocolError("The site answered a PROPFIND without a multistatus document.")
+        self._stack.append(tag)
+        self._text = []
+        if tag == _RESPONSE:
+            self._href, self._granted = "", []
+        elif tag == _PROPSTAT:
+            self._props, self._status = [], ""
+        elif len(self._stack) >= 2 and self._stack[-2] == _PROP:
+            self._inner = {}
+
+    def data(self, text: str) -> None:
+        self._text.append(text)
+
+    def end(self, tag: str) -> None:
+        text = "".join(self._text).strip()
+        self._text = []
+        self._stack.pop()
+        parent = self._stack[-1] if self._stack else ""
+        if parent == _PROP:
+            self._props.append((tag, text, self._inner))
+        elif _PROP in self._stack[-3:]:  # inside a property (checksums, resourcetype)
+            self._inner.setdefault(tag, []).append(text)
+        elif tag == _HREF and parent == _RESPONSE:
+            self._href = text
+        elif tag == _STATUS and parent == _PROPSTAT:
+            self._status = text
+        elif tag == _PROPSTAT:
+            parts = self._status.split()
+            if len(parts) >= 2 and parts[1] == "200":
+                self._granted.append(self._props)
+        elif tag == _RESPONSE and self._href:
+            entry = Entry(href_path=href_path(self._href), is_dir=self._href.endswith("/"))
+            for props in self._granted:
+                for name, value, inner in props:
+                    setter = _SETTERS.get(name)
+                    if setter is not None:
+                        setter(entry, value, inner)
+            self.entries.append(entry)
+
+    def close(self) -> list[Entry]:
+        return self.entries
 
 
 def parse_multistatus(body: bytes) -> list[Entry]:
     """All ``d:response`` elements of a 207 body, in the order the server sent them."""
+    target = _Multistatus()
+    parser = ElementTree.XMLParser(target=target)
     try:
-        root = ElementTree.fromstring(body)
+        parser.feed(body)
+        return parser.close()
     except ElementTree.ParseError as err:
         raise ProtocolError(f"The site sent a listing that is not valid XML ({err}).") from None
     except DefusedXmlException:
         raise ProtocolError("The site sent a listing with forbidden XML constructs.") from None
-    if root.tag != _MULTISTATUS:
-        raise ProtocolError("The site answered a PROPFIND without a multistatus document.")
-    entries = []
-    for response in root.iter(_RESPONSE):
-        href = response.findtext(_HREF)
-        if not href:
-            continue
-        entry = Entry(href_path=href_path(href.strip()), is_dir=href.strip().endswith("/"))
-        for propstat in response.iter(_PROPSTAT):
-            prop = propstat.find(_PROP)
-            if prop is not None and _propstat_ok(propstat):
-                _apply(entry, prop)
-        entries.append(entry)
-    return entries

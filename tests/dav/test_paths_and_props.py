@@ -147,3 +147,19 @@ def test_malformed_and_hostile_xml_are_protocol_errors():
 )
 def test_http_dates_in_every_allowed_form(value):
     assert parse_http_date(value) == datetime(2024, 3, 25, 9, 30, tzinfo=timezone.utc)
+
+
+def test_nested_properties_we_do_not_use_cannot_confuse_the_parser():
+    (entry,) = parse_multistatus(
+        _multistatus(
+            _response(
+                "/remote.php/dav/files/u/shared.txt",
+                "<d:resourcetype/><oc:share-types><oc:share-type>0</oc:share-type>"
+                "<oc:share-type>3</oc:share-type></oc:share-types>"
+                "<d:owner><d:href>/remote.php/dav/principals/users/other/</d:href></d:owner>"
+                "<oc:permissions>SRGDNVW</oc:permissions>",
+            )
+        )
+    )
+    assert entry.href_path == "/remote.php/dav/files/u/shared.txt"
+    assert entry.permissions == "SRGDNVW" and not entry.is_dir
