@@ -35,12 +35,16 @@ class StallMeter:
                 self.longest = max(self.longest, time.perf_counter() - started)
 
         asyncio.Handle._run = timed_run  # type: ignore[method-assign]
+        # The measured work starts in a new, timed step: work that never yields (a
+        # synchronous manager) would otherwise run inside this untimed one.
+        await asyncio.sleep(0)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        # Restored by the step that ends the measurement, which is itself still timed.
         assert self._original is not None
         asyncio.Handle._run = self._original  # type: ignore[method-assign]
+        # End this step, which began while timed: its wrapper records it as it returns.
+        await asyncio.sleep(0)
 
 
 @dataclass

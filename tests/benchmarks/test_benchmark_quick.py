@@ -8,7 +8,10 @@ issue 8 where it is about requests.
 
 from __future__ import annotations
 
+import time
+
 from benchmarks.__main__ import benchmark
+from benchmarks.measure import StallMeter
 from benchmarks.subjects import JUPYTER_FS, LOCAL, OURS, RAW
 from benchmarks.workloads import TINY, workloads
 
@@ -54,3 +57,10 @@ def test_quick_benchmark_reports_every_row_with_request_counts() -> None:
         assert results[key][OURS].request_count == 1
     upload = results["upload"][OURS]
     assert upload.extra["peak_added"] >= 0 and upload.extra["throughput"] > 0
+
+
+async def test_the_stall_meter_sees_work_that_never_yields() -> None:
+    # A synchronous manager blocks the loop for its whole call; the meter must see it all.
+    async with StallMeter() as meter:
+        time.sleep(0.05)  # noqa: ASYNC251 - blocking the loop is what is measured
+    assert meter.longest >= 0.05
