@@ -70,7 +70,11 @@ class CS3Checkpoints(AsyncCheckpoints):
         return sorted(found.values(), key=lambda c: c["last_modified"])
 
     async def create_checkpoint(self, contents_mgr: Any, path: str) -> dict[str, Any]:
-        entry, _ = await self._state(path)
+        """The current state. JupyterLab asks right after each save, whose answer we keep,
+        so this usually costs no request at all."""
+        entry = await self.manager.entry(path)
+        if entry.is_dir:
+            raise HTTPError(400, f"'{path}' is a folder; only files have checkpoints.")
         return _current(entry)
 
     async def restore_checkpoint(self, contents_mgr: Any, checkpoint_id: str, path: str) -> None:

@@ -457,3 +457,13 @@ class TestConfiguredFromTheEnvironmentOnly:
     async def test_the_home_is_served(self, api, dav):
         dav.put("from-env.txt", b"ok")
         assert [item["name"] for item in (await api.get(""))["content"]] == ["from-env.txt"]
+
+
+async def test_the_checkpoint_jupyterlab_makes_after_a_save_costs_no_request(api, mesh):
+    await api.text("doc.txt", "v1")
+    await api.get("doc.txt")
+    await api.save("doc.txt", {"type": "file", "format": "text", "content": "v2"})
+    mesh.reset_stats("a")
+    checkpoint = await api.ok("POST", "doc.txt/checkpoints", status=201)
+    assert checkpoint["id"]
+    assert mesh.stats("a").get("total", 0) == 0
