@@ -221,7 +221,8 @@ class CS3ContentsManager(AsyncContentsManager):
         path = self.normalize(path)
         loop = asyncio.get_running_loop()
         children = download = None
-        cold = self._cache.entry(path) is None
+        cached = self._cache.entry(path)
+        cold = cached is None
         if content and cold and type in (None, "directory"):
             # A listing also describes the folder itself: one request instead of two.
             entry, children = await self._children(path)
@@ -235,7 +236,10 @@ class CS3ContentsManager(AsyncContentsManager):
                 raise found
             entry = found
         else:
-            entry = await self.entry(path)
+            # A file's model without content is what JupyterLab asks for right before a save,
+            # to warn about changes made elsewhere ("File Changed"): it must come from the site.
+            refresh = not content and cached is not None and not cached.is_dir
+            entry = await self.entry(path, fresh=refresh)
         kind = kind_of(entry, type)
         if kind == "directory":
             model = base_model(entry, kind, with_hash=require_hash)

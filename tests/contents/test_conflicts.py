@@ -57,6 +57,19 @@ async def test_jupyterlab_sees_the_change_and_can_overwrite_after_asking(api, da
     assert dav.download("doc.txt")[0] == b"v3 chosen by the user"
 
 
+async def test_the_pre_save_check_is_not_answered_from_a_listing_cache(api, dav):
+    """The file browser re-lists the open folder every few seconds, which fills the cache.
+
+    JupyterLab's pre-save metadata request must still see a change made elsewhere since then,
+    or the user gets a save error instead of the "File Changed" dialog that offers a choice.
+    """
+    opened = await api.save("doc.txt", _text("v1"), status=201)
+    await api.get("")  # the file browser's listing
+    dav.put("doc.txt", b"v2 from elsewhere", mtime=_stamp(opened["last_modified"]) + 60)
+    checked = await api.get("doc.txt", content="0")
+    assert _stamp(checked["last_modified"]) == _stamp(opened["last_modified"]) + 60
+
+
 async def test_a_listing_does_not_count_as_having_seen_the_new_version(api, dav):
     """The file browser refreshes constantly; that must not make a stale editor look fresh."""
     await api.text("doc.txt", "v1")
