@@ -73,7 +73,8 @@ def benchmark(
     lines = [
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
         f"emulated RTT {rtt_ms:g} ms; {scale.repeats} repetitions "
-        f"({scale.heavy_repeats} for the heaviest), medians; "
+        f"({scale.heavy_repeats} for the heaviest; jupyter-fs once): median times, ratios are "
+        "medians of back-to-back pairs with the raw floor; "
         f"took {time.monotonic() - started:.0f} s.",
         "",
         report.table(chosen, results, rtt_ms, upload_title),

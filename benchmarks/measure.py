@@ -69,6 +69,15 @@ class Result:
         """Requests per operation: the median over repetitions (they should all agree)."""
         return round(statistics.median(self.requests)) if self.requests else None
 
+    def ratio_to(self, floor: Result) -> float:
+        """Median of the per-repetition ratios to ``floor``, run back to back with this one.
+
+        Pairing makes the ratio robust against load that changes during the run (other
+        processes on a shared machine): both sides of a pair see about the same load.
+        """
+        pairs = zip(self.seconds, floor.seconds, strict=False)
+        return statistics.median(mine / theirs for mine, theirs in pairs)
+
     @property
     def longest_stall(self) -> float:
         return max(self.stalls, default=0.0)

@@ -52,7 +52,7 @@ def misses(key: str, ours: Result, raw: Result, rtt_ms: float, largest_listing: 
                 f"{ours.extra['throughput'] / raw.extra['throughput']:.0%} of raw throughput"
             )
     elif rtt_ms >= BUDGET_RTT_MS and not raw.failed:
-        ratio = ours.median / raw.median
+        ratio = ours.ratio_to(raw)
         if ratio > RATIO_BUDGET:
             found.append(f"{ratio:.2f}x raw")
     if rtt_ms >= BUDGET_RTT_MS and key == largest_listing and ours.median >= BIG_LISTING_SECONDS:
@@ -74,7 +74,7 @@ def _cell(result: Result | None, raw: Result, key: str, with_ratio: bool) -> lis
     requests = "—" if result.request_count is None else str(result.request_count)
     cells = [time]
     if with_ratio:
-        cells.append(f"{result.median / raw.median:.2f}" if raw.seconds else "")
+        cells.append(f"{result.ratio_to(raw):.2f}" if raw.seconds else "")
     return [*cells, requests, _ms(result.longest_stall)]
 
 

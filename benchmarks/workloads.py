@@ -34,8 +34,8 @@ class Scale:
     heavy_repeats: int  # for the 10 MB notebooks and the largest listing
 
 
-FULL = Scale((10, 1_000, 10_000), (100 * 1024, 10 * MiB), 200 * MiB, 5, 3)
-QUICK = Scale((10, 100, 1_000), (100 * 1024, 1 * MiB), 8 * MiB, 2, 1)
+FULL = Scale((10, 1_000, 10_000), (100 * 1024, 10 * MiB), 200 * MiB, 7, 3)
+QUICK = Scale((10, 100, 500), (100 * 1024, 1 * MiB), 8 * MiB, 2, 1)
 TINY = Scale((3, 5, 8), (8 * 1024, 32 * 1024), 2 * MiB, 1, 1)
 
 
