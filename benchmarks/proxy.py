@@ -1,9 +1,10 @@
 """A TCP proxy on 127.0.0.1 that delays every byte: an emulated wide-area round trip.
 
 Researchers sit tens of milliseconds away from their EFSS, and a local mesh answers in
-microseconds, so request counts would not show in the timings. Network namespaces with
-``tc netem`` need privileges we do not have; this proxy adds half the round trip to each
-direction instead. Bandwidth is not limited: only latency is emulated.
+microseconds, so request counts would not show in the timings. ``tc netem`` in a network
+namespace would be the usual way, but the kernels we run on lack the netem qdisc; this
+proxy adds half the round trip to each direction instead. Bandwidth is not limited: only
+latency is emulated.
 
 It runs as its own process (``python -m benchmarks.proxy``) so its work never competes with
 the event loop being measured.
