@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import requests
 
+from cs3_jupyter.localmesh.mesh import Mesh
+
 from . import dataset
 from .measure import Result, timed
 from .subjects import JUPYTER_FS, LOCAL, RAW, Spec, Subject, build
@@ -60,7 +62,7 @@ class Run:
 
     def __init__(
         self,
-        mesh: object,
+        mesh: Mesh,
         site: str,
         specs: dict[str, Spec],
         scale: Scale,
@@ -84,7 +86,10 @@ class Run:
         return dataset.notebook_name(self.scale.notebook_sizes[0])
 
     def put_file(self, kind: str, path: str, body: bytes) -> None:
-        """Create a file for a subject (unmeasured): on the site, or in the local folder."""
+        """Create a file for a subject: on the site, or in the local folder.
+
+        Blocking, like the counter calls: it runs between measurements, never inside one.
+        """
         if kind == LOCAL:
             (self.local_root / path).write_bytes(body)
             return
