@@ -300,23 +300,28 @@ class DavClient:
             raise errors.BadPath("The root folder cannot be deleted.")
         self.request("DELETE", self.url(path), path=path)
 
-    def move(self, source: str, target: str, *, overwrite: bool = False) -> None:
-        """Rename on the server; :class:`AlreadyExists` if the target exists."""
-        self._transfer("MOVE", source, target, overwrite)
+    def move(self, source: str, target: str, *, overwrite: bool = False) -> WriteResult:
+        """Rename on the server; :class:`AlreadyExists` if the target exists.
 
-    def copy(self, source: str, target: str, *, overwrite: bool = False) -> None:
+        The result carries the moved item's ETag when the site sends one (Nextcloud's
+        ``OC-ETag``), so the caller can describe it without asking again.
+        """
+        return self._transfer("MOVE", source, target, overwrite)
+
+    def copy(self, source: str, target: str, *, overwrite: bool = False) -> WriteResult:
         """Copy on the server, without downloading anything."""
-        self._transfer("COPY", source, target, overwrite)
+        return self._transfer("COPY", source, target, overwrite)
 
-    def _transfer(self, method: str, source: str, target: str, overwrite: bool) -> None:
+    def _transfer(self, method: str, source: str, target: str, overwrite: bool) -> WriteResult:
         source, target = paths.normalize(source), paths.normalize(target)
         if not source or not target:
             raise errors.BadPath("The root folder cannot be moved or copied, nor replaced.")
         headers = {"Destination": self.url(target), "Overwrite": "T" if overwrite else "F"}
         try:
-            self.request(method, self.url(source), path=source, headers=headers)
+            response = self.request(method, self.url(source), path=source, headers=headers)
         except errors.PreconditionFailed:
             raise errors.AlreadyExists(f"'{target}' already exists on {self.site_name}.") from None
+        return write_result(response, None)
 
 
 def _is_stream(data: Body) -> bool:

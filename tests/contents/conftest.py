@@ -31,7 +31,7 @@ EXPECTED_TESTS = {
     "test_uploads.py": 9,
     "test_faults.py": 11,
     "test_names.py": 11,
-    "test_request_budget.py": 4,
+    "test_request_budget.py": 5,
     "test_tls.py": 3,
 }
 

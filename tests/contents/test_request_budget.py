@@ -37,6 +37,24 @@ async def test_opening_a_notebook_from_the_file_browser_costs_three_requests(api
     assert mesh.stats("a") == {"PROPFIND": 2, "GET": 1, "total": 3}
 
 
+async def test_renaming_a_listed_file_costs_one_move(api, dav, mesh):
+    dav.put("draft.ipynb", _notebook_bytes())
+    listed = next(item for item in (await api.get(""))["content"] if item["name"] == "draft.ipynb")
+    mesh.reset_stats("a")
+    renamed = await api.call("PATCH", "draft.ipynb", {"path": "final.ipynb"})
+
+    assert mesh.stats("a") == {"MOVE": 1, "total": 1}
+    assert renamed[0] == 200
+    model = renamed[1]
+    assert (model["path"], model["type"]) == ("final.ipynb", "notebook")
+    assert model["last_modified"] == listed["last_modified"]
+    # The model is what the site now says, and the next save is not taken for a conflict.
+    fresh = await api.get("final.ipynb", content="0")
+    assert (fresh["last_modified"], fresh["size"]) == (model["last_modified"], model["size"])
+    saved = await api.save("final.ipynb", await api.get("final.ipynb"))
+    assert saved["path"] == "final.ipynb"
+
+
 async def test_a_chunked_upload_into_a_listed_folder_checks_existence_at_most_once(api, dav, mesh):
     await api.get("")
     mesh.reset_stats("a")
