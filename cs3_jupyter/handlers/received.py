@@ -20,7 +20,9 @@ class AcceptHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def post(self, id: str) -> None:
-        self.write_json(await self.call(self.service().accept, id))
+        share = await self.call(self.service().accept, id)
+        self.files_changed(share.get("path") or "")
+        self.write_json(share)
 
 
 class DeclineHandler(SharingHandler):
@@ -28,4 +30,5 @@ class DeclineHandler(SharingHandler):
     @authorized
     async def post(self, id: str) -> None:
         await self.call(self.service().decline, id)
+        self.files_changed()  # leaving an accepted share removes its mount, wherever it was
         self.no_content()

@@ -68,6 +68,15 @@ class SharingHandler(CS3APIHandler):
             )
         return service
 
+    def files_changed(self, path: str = "") -> None:
+        """A sharing action of ours changed what the user's own file tree shows (a share was
+        mounted there, or left): the contents manager must not answer from what it remembers,
+        or the file browser would not show (or reveal) it until its cache expires. ``""``
+        means anywhere."""
+        forget = getattr(self.contents_manager, "forget", None)
+        if callable(forget):
+            forget(path)
+
     async def call(self, method: Callable[..., T], *args: Any) -> T:
         return await IOLoop.current().run_in_executor(None, method, *args)
 

@@ -257,3 +257,25 @@ def test_leaving_a_local_share(people: Any) -> None:
 
     assert received["id"] not in ids(people.carol.ok("GET", "/received"))
     assert people.carol.request("GET", f"api/contents/{received['path']}").status_code == 404
+
+
+def test_an_accepted_share_is_in_the_file_browser_at_once_and_gone_once_left(people: Any) -> None:
+    """The file browser's listing is cached for a few seconds; our own accept and decline
+    must not have to wait for that: the panel's "Open" reveals the item right after."""
+    alice, bob = people.alice, people.bob
+    folder = make_folder_with_notebook(alice, "for the browser")
+    share_with_bob(people, folder, "view")
+    item = pending_for_bob(people, folder)
+
+    def names() -> set[str]:
+        listing = bob.request("GET", "api/contents/", params={"content": "1"})
+        assert listing.status_code == 200, listing.text
+        return {entry["name"] for entry in listing.json()["content"]}
+
+    before = names()  # bob's file browser shows his home: now it is cached
+    mount = bob.ok("POST", f"/received/{item['id']}/accept")["path"]
+    assert mount not in before
+    assert mount in names()
+
+    bob.ok("POST", f"/received/{item['id']}/decline", 204)
+    assert mount not in names()
