@@ -288,6 +288,14 @@ class RemoteRootFile(_RemoteRoot, DAVNonCollection):
     def get_content_type(self):
         return self._text(f"{{{DAV}}}getcontenttype")
 
+    def support_etag(self) -> bool:
+        return True
+
+    def get_content(self):
+        # Only the mount point's properties are served from here (in its parent's listing);
+        # a GET on it is forwarded to the owner's site like everything inside a share.
+        raise SabreError(500, "The content of a federated share is read at its owner's site")
+
 
 def _remote_destination(mount: RemoteMount, dest_rel: str) -> str:
     """The owner-side URL of a MOVE/COPY target, which must stay inside the same mount."""

@@ -207,3 +207,15 @@ def test_recipient_site_failing_means_no_share_and_a_clear_refusal(mesh, new_use
     assert (refused.status, refused.meta["message"]) == (403, "Failed to create share.")
     assert alice.ocs("GET", SHARING + "/shares").data == []
     assert bob.pending_remote() == []
+
+
+def test_a_shared_single_file_is_listed_and_read_in_the_recipients_home(mesh, new_user):
+    alice, bob, address = _pair(mesh, new_user)
+    alice.put("report.ipynb", NOTEBOOK)
+    _share_and_accept(alice, bob, address, path="/report.ipynb")
+
+    listing = bob.listing()
+    assert listing.status_code == 207
+    entry = _hrefs(listing)[f"/remote.php/dav/files/{bob.user}/report.ipynb"]
+    assert entry.text(f"{{{NC}}}mount-type") == "shared"
+    assert bob.dav("GET", "report.ipynb").content == NOTEBOOK
