@@ -138,7 +138,9 @@ def received_remote(data: dict[str, Any], state: str) -> dict[str, Any]:
             data.get("owner_display_name") or data.get("ownerDisplayName"),
             domain_of(str(data.get("remote") or "")),
         ),
-        "permission": permission_name(data.get("permissions")),
+        "permission": (
+            None if data.get("permissions") is None else permission_name(data["permissions"])
+        ),
         "state": state,
         "path": api_path(data.get("mountpoint")) if state == "accepted" else None,
         "created": timestamp(data.get("stime") or data.get("mtime")),

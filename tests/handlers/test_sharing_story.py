@@ -83,6 +83,7 @@ def test_federated_edit_share_full_story(people: Any) -> None:
     assert item["state"] == "pending"
     assert item["kind"] == "federated"
     assert item["path"] is None
+    assert item["permission"] is None  # Nextcloud says it only once accepted: never guess
     assert item["owner"]["id"] == people.infos["alice"].user
 
     accepted = bob.ok("POST", f"/received/{item['id']}/accept")
