@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -33,3 +34,8 @@ def test_entry_points_name_both_halves():
     assert server_point["module"] == "cs3_jupyter.app"
     (lab_path,) = cs3_jupyter._jupyter_labextension_paths()
     assert lab_path == {"src": "labextension", "dest": "jupyter-sciencemesh"}
+
+
+def test_the_labextension_version_follows_the_python_package():
+    package = Path(__file__).resolve().parents[1] / "labextension" / "package.json"
+    assert json.loads(package.read_text())["version"] == cs3_jupyter.__version__
