@@ -252,9 +252,13 @@ class Federation:
                 auth=(received.share_token, ""),
                 timeout=10,
             )
-        except requests.RequestException:
+        except requests.RequestException as exc:
+            log.warning("could not read share %s at %s: %s", received.id, received.remote, exc)
             return {}
         if reply.status_code != 207:
+            log.warning(
+                "share %s at %s answered %s", received.id, received.remote, reply.status_code
+            )
             return {}
         return _props(reply.content)
 
