@@ -3,7 +3,12 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IRecipient, ItemType, Permission } from '../api';
-import { today } from '../format';
+import {
+  CopyField,
+  ErrorLine,
+  ExpiryField,
+  SubmitButton
+} from '../panel/common';
 import type { IPanelContext } from '../panel/context';
 import { SharedRow } from '../panel/shared';
 import { FormDialog } from './dialog';
@@ -71,11 +76,7 @@ function ShareForm(props: {
           {() => {
             const { errors, loaded } = model.state;
             if (errors.shares) {
-              return (
-                <p className="jp-ScienceMesh-error" role="alert">
-                  {errors.shares}
-                </p>
-              );
+              return <ErrorLine message={errors.shares} />;
             }
             if (!loaded.has('shares')) {
               return (
@@ -335,16 +336,11 @@ function PersonForm(props: {
             <option value="edit">{trans.__('Can edit')}</option>
           </select>
         </label>
-        <label className="jp-ScienceMesh-label">
-          {trans.__('Expires (optional)')}
-          <input
-            type="date"
-            className="jp-ScienceMesh-input"
-            min={today()}
-            value={expiration}
-            onChange={event => setExpiration(event.target.value)}
-          />
-        </label>
+        <ExpiryField
+          label={trans.__('Expires (optional)')}
+          value={expiration}
+          onChange={setExpiration}
+        />
       </div>
       <label className="jp-ScienceMesh-label">
         {trans.__('Note to the recipient (optional)')}
@@ -355,19 +351,9 @@ function PersonForm(props: {
           onChange={event => setNote(event.target.value)}
         />
       </label>
-      {error ? (
-        <p className="jp-ScienceMesh-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorLine message={error} />
       <div className="jp-ScienceMesh-actions">
-        <button
-          type="submit"
-          className="jp-ScienceMesh-button jp-mod-accept"
-          disabled={busy}
-        >
-          {trans.__('Share')}
-        </button>
+        <SubmitButton label={trans.__('Share')} busy={busy} />
       </div>
     </form>
   );
@@ -434,48 +420,23 @@ function LinkForm(props: {
               onChange={event => setPassword(event.target.value)}
             />
           </label>
-          <label className="jp-ScienceMesh-label">
-            {trans.__('Expires (optional)')}
-            <input
-              type="date"
-              className="jp-ScienceMesh-input"
-              min={today()}
-              value={expiration}
-              onChange={event => setExpiration(event.target.value)}
-            />
-          </label>
+          <ExpiryField
+            label={trans.__('Expires (optional)')}
+            value={expiration}
+            onChange={setExpiration}
+          />
         </div>
-        {error ? (
-          <p className="jp-ScienceMesh-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorLine message={error} />
         <div className="jp-ScienceMesh-actions">
-          <button
-            type="submit"
-            className="jp-ScienceMesh-button jp-mod-accept"
-            disabled={busy}
-          >
-            {trans.__('Create public link')}
-          </button>
+          <SubmitButton label={trans.__('Create public link')} busy={busy} />
         </div>
         {url ? (
-          <div className="jp-ScienceMesh-copyRow">
-            <input
-              className="jp-ScienceMesh-input"
-              readOnly
-              value={url}
-              aria-label={trans.__('Public link')}
-              onFocus={event => event.target.select()}
-            />
-            <button
-              type="button"
-              className="jp-ScienceMesh-button jp-mod-plain"
-              onClick={() => context.copy(url, trans.__('Link'))}
-            >
-              {trans.__('Copy')}
-            </button>
-          </div>
+          <CopyField
+            value={url}
+            label={trans.__('Public link')}
+            copyLabel={trans.__('Copy')}
+            onCopy={() => context.copy(url, trans.__('Link'))}
+          />
         ) : null}
       </form>
     </details>

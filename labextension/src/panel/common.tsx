@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { today } from '../format';
+
 /** A collapsible part of the panel; its open/closed state is remembered by the panel. */
 export function Section(props: {
   id: string;
@@ -62,5 +64,62 @@ export function RowButton(props: {
     >
       {props.label}
     </button>
+  );
+}
+
+/** The submit button of a form (disabled while its request runs). */
+export function SubmitButton(props: {
+  label: string;
+  busy?: boolean;
+}): JSX.Element {
+  return (
+    <button
+      type="submit"
+      className="jp-ScienceMesh-button jp-mod-accept"
+      disabled={props.busy}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+/** An optional expiry date, never in the past. */
+export function ExpiryField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <label className="jp-ScienceMesh-label">
+      {props.label}
+      <input
+        type="date"
+        className="jp-ScienceMesh-input"
+        min={today()}
+        value={props.value}
+        onChange={event => props.onChange(event.target.value)}
+      />
+    </label>
+  );
+}
+
+/** A read-only value (a link, a token) with a button that copies it. */
+export function CopyField(props: {
+  value: string;
+  label: string;
+  copyLabel: string;
+  onCopy: () => void;
+}): JSX.Element {
+  return (
+    <span className="jp-ScienceMesh-copyRow">
+      <input
+        className="jp-ScienceMesh-input"
+        readOnly
+        value={props.value}
+        aria-label={props.label}
+        onFocus={event => event.target.select()}
+      />
+      <RowButton label={props.copyLabel} onClick={props.onCopy} />
+    </span>
   );
 }

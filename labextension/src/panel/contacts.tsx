@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import type { IContact, IInvitation, IMeshSite } from '../api';
-import { Empty, RowButton } from './common';
+import { CopyField, Empty, ErrorLine, RowButton, SubmitButton } from './common';
 import type { IPanelContext } from './context';
 
 /** My ScienceMesh contacts, and the two halves of an invitation. */
@@ -86,21 +86,14 @@ function Invite(props: { context: IPanelContext }): JSX.Element {
         <div className="jp-ScienceMesh-invitation">
           <label className="jp-ScienceMesh-label">
             {trans.__('Invitation token')}
-            <span className="jp-ScienceMesh-copyRow">
-              <input
-                className="jp-ScienceMesh-input"
-                readOnly
-                value={invitation.token}
-                aria-label={trans.__('Invitation token')}
-                onFocus={event => event.target.select()}
-              />
-              <RowButton
-                label={trans.__('Copy')}
-                onClick={() =>
-                  context.copy(invitation.token, trans.__('Invitation token'))
-                }
-              />
-            </span>
+            <CopyField
+              value={invitation.token}
+              label={trans.__('Invitation token')}
+              copyLabel={trans.__('Copy')}
+              onCopy={() =>
+                context.copy(invitation.token, trans.__('Invitation token'))
+              }
+            />
           </label>
           {invitation.link ? (
             <RowButton
@@ -191,15 +184,9 @@ function AcceptInvitation(props: {
           ))}
         </datalist>
       </label>
-      {error ? (
-        <p className="jp-ScienceMesh-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorLine message={error} />
       <div className="jp-ScienceMesh-actions">
-        <button type="submit" className="jp-ScienceMesh-button jp-mod-accept">
-          {trans.__('Accept')}
-        </button>
+        <SubmitButton label={trans.__('Accept')} />
         <RowButton label={trans.__('Cancel')} onClick={() => setOpen(false)} />
       </div>
     </form>
