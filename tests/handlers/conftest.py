@@ -1,22 +1,15 @@
 """Real Jupyter servers, one per mesh user, for testing our REST API end to end.
 
-Each server is a ``jupyter server`` subprocess on an ephemeral port of 127.0.0.1, with its
-own config/runtime/data directories (nothing from the machine leaks in) and ``CS3_*``
-environment variables pointing at its user's site of the local mesh, exactly as a hub
-would configure a single-user server. Its log goes to a file so tests can check that no
-secret was ever logged.
+Each server is a ``jupyter server`` subprocess (``tests/jupyter_process.py``) configured
+for its user's site of the local mesh, exactly as a hub would configure a single-user
+server. Its log goes to a file so tests can check that no secret was ever logged.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,12 +19,12 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from jupyter_process import JupyterProcess, launch
 from openapi_schema_validator import OAS31Validator
 
 import cs3_jupyter.handlers
 from cs3_jupyter.localmesh.users import UserInfo
 
-STARTUP_TIMEOUT = 60.0
 API = "cs3/api"
 
 # --- the contract: real responses are checked against openapi.yaml ---------------------
@@ -88,48 +81,18 @@ def openapi() -> dict[str, Any]:
 # --- Jupyter servers -------------------------------------------------------------------
 
 
-@dataclass
-class Jupyter:
+@dataclass(kw_only=True)
+class Jupyter(JupyterProcess):
     """A Jupyter server for one mesh user, and a small HTTP client for it.
 
     The server is launched at creation and waited for on first use, so a fixture can start
     several at once. Every response body is kept in ``bodies`` for the secret-leak checks.
     """
 
-    token: str
     user: str
     site: str
-    log: Path
-    info_file: Path
-    process: subprocess.Popen[bytes]
     secrets: list[str] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)
-    http: requests.Session = field(default_factory=requests.Session)
-    _url: str = ""
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT/``, once the server has written its runtime file."""
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not self._url:
-            # Jupyter writes its runtime file just *before* its event loop starts listening,
-            # so the server is ready once the file exists and /api/status answers.
-            try:
-                url = json.loads(self.info_file.read_text())["url"]
-                status = self.http.get(
-                    url + "api/status", headers={"Authorization": f"token {self.token}"}, timeout=5
-                )
-                if status.status_code == 200:
-                    self._url = url
-            except (OSError, ValueError, KeyError, requests.ConnectionError):
-                pass
-            if self._url:
-                break
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"jupyter server did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.05)
-        return self._url
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
@@ -150,19 +113,19 @@ class Jupyter:
         assert response.status_code == status, (response.status_code, response.text)
         return response.json() if response.content else None
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.http.close()
 
-
-def _write_config(config_dir: Path, manage_contents: bool) -> None:
-    config_dir.mkdir(parents=True, exist_ok=True)
+def start_jupyter(
+    base: Path,
+    *,
+    site_url: str,
+    user: str,
+    password: str,
+    directory_url: str,
+    token: str,
+    site_name: str,
+    manage_contents: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Jupyter:
     config = {
         "ServerApp": {
             # Only what the tests need: JupyterLab and friends would double the startup time.
@@ -177,66 +140,19 @@ def _write_config(config_dir: Path, manage_contents: bool) -> None:
         },
         "CS3JupyterApp": {"manage_contents": manage_contents},
     }
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
-
-
-def start_jupyter(
-    base: Path,
-    *,
-    site_url: str,
-    user: str,
-    password: str,
-    directory_url: str,
-    token: str,
-    site_name: str,
-    manage_contents: bool = True,
-    extra_env: dict[str, str] | None = None,
-) -> Jupyter:
-    base.mkdir(parents=True, exist_ok=True)
-    runtime = base / "runtime"
-    root = base / "root"
-    root.mkdir(exist_ok=True)
-    _write_config(base / "config", manage_contents)
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("CS3_", "JUPYTER_"))
-    }
-    env.update(
-        JUPYTER_CONFIG_DIR=str(base / "config"),
-        JUPYTER_CONFIG_PATH=str(base / "config"),
-        JUPYTER_RUNTIME_DIR=str(runtime),
-        JUPYTER_DATA_DIR=str(base / "data"),
-        JUPYTER_PLATFORM_DIRS="1",
-        CS3_SITE_URL=site_url,
-        CS3_USER=user,
-        CS3_PASSWORD=password,
-        CS3_MESH_DIRECTORY_URL=directory_url,
-        **(extra_env or {}),
-    )
-    log = base / "jupyter.log"
-    args = [
-        sys.executable,
-        "-m",
-        "jupyter_server",
-        "--ServerApp.ip=127.0.0.1",
-        "--ServerApp.port=0",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={token}",
-        "--ServerApp.log_level=DEBUG",
-    ]
-    if os.geteuid() == 0:
-        args.append("--allow-root")
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=base)
-    return Jupyter(
+    started = launch(
+        base,
+        app="jupyter_server",
+        config=config,
         token=token,
+        site_url=site_url,
         user=user,
-        site=site_name,
-        log=log,
-        info_file=runtime / f"jpserver-{process.pid}.json",
-        process=process,
-        secrets=[password, token],
+        password=password,
+        directory_url=directory_url,
+        extra_env=extra_env,
+        extra_args=("--ServerApp.log_level=DEBUG",),
     )
+    return Jupyter(**started, user=user, site=site_name, secrets=[password, token])
 
 
 @pytest.fixture(scope="session")
