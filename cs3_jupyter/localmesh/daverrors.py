@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from http import HTTPStatus
 from xml.sax.saxutils import escape
 
 from wsgidav.dav_error import DAVError
@@ -24,6 +23,7 @@ from .files import (
     PreconditionFailed,
     QuotaExceeded,
 )
+from .statuses import reason, status_line
 
 log = logging.getLogger("cs3_jupyter.localmesh")
 
@@ -42,32 +42,6 @@ _EXCEPTIONS = {
     503: "Sabre\\DAV\\Exception\\ServiceUnavailable",
     507: "Sabre\\DAV\\Exception\\InsufficientStorage",
 }
-
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    412: "Precondition Failed",
-    415: "Unsupported Media Type",
-    416: "Range Not Satisfiable",
-    423: "Locked",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-    507: "Insufficient Storage",
-}
-
-
-def status_line(code: int) -> str:
-    try:
-        return f"{code} {HTTPStatus(code).phrase}"
-    except ValueError:
-        return f"{code} {_REASONS.get(code, 'Error')}"
 
 
 def sabre_body(code: int, message: str) -> bytes:
@@ -180,5 +154,5 @@ class SabreErrors(BaseMiddleware):
             start_response(status_line(code), [("Content-Length", "0")])
             return
         if not isinstance(message, str) or code == 500:
-            message = _REASONS.get(code, "Error")
+            message = reason(code)
         yield from error_response(start_response, code, message, headers, head=head)

@@ -27,9 +27,10 @@ import requests
 from defusedxml import ElementTree as SafeET
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection
 
-from .daverrors import SabreError, status_line
+from .daverrors import SabreError
 from .davtree import DAV, NC, OC, RemotePlace, View
 from .files import is_within
+from .statuses import status_line
 
 if TYPE_CHECKING:
     from .mounts import RemoteMount

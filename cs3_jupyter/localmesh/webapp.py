@@ -16,32 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from .statuses import status_line
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20  # these APIs carry small forms and JSON, never file data
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
-
-REASONS = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    301: "Moved Permanently",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    412: "Precondition Failed",
-    413: "Payload Too Large",
-    415: "Unsupported Media Type",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
 
 
 class HttpError(Exception):
@@ -63,9 +45,7 @@ class Response:
 
     def __call__(self, start_response: StartResponse) -> list[bytes]:
         headers = [("Content-Type", self.content_type), ("Content-Length", str(len(self.body)))]
-        start_response(
-            f"{self.status} {REASONS.get(self.status, 'Unknown')}", headers + self.headers
-        )
+        start_response(status_line(self.status), headers + self.headers)
         return [self.body]
 
 
