@@ -9,10 +9,11 @@ export PATH := $(abspath $(BIN)):$(PATH)
 .PHONY: setup demo test test-python test-js lint browser bench clean
 
 # The virtual environment with the package (editable), its test extras and the built labextension.
-$(STAMP): pyproject.toml labextension/package.json tests/deploy/package-lock.json
+$(STAMP): pyproject.toml localmesh/pyproject.toml labextension/package.json tests/deploy/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# The product (with its test tools) and, beside it, the local mesh distribution.
+	$(BIN)/python -m pip install --quiet -e ".[test]" -e ./localmesh
 	$(BIN)/jupyter-builder develop --overwrite .
 	cd labextension && ../$(BIN)/jlpm install --immutable
 	npm ci --prefix tests/deploy --no-audit --no-fund  # configurable-http-proxy for the hub test
@@ -28,11 +29,12 @@ browser:
 
 # JupyterLab against a local mesh of two EFSS sites, logged in as the first demo user.
 demo: setup
-	$(BIN)/python -m cs3_jupyter.demo
+	$(BIN)/python -m cs3_localmesh.demo
 
 lint: setup
-	$(BIN)/ruff check cs3_jupyter tests benchmarks examples
-	$(BIN)/ruff format --check cs3_jupyter tests benchmarks examples
+	$(BIN)/ruff check cs3_jupyter localmesh tests benchmarks examples
+	$(BIN)/ruff format --check cs3_jupyter localmesh tests benchmarks examples
+	$(BIN)/lint-imports  # the layer rules in pyproject.toml [tool.importlinter]
 	cd labextension && ../$(BIN)/jlpm lint:check
 
 test-js: setup

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cs3_jupyter.localmesh.mesh import Mesh
+from cs3_localmesh.mesh import Mesh
 
 from . import report
 from .measure import Result

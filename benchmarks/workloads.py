@@ -14,8 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import requests
-
-from cs3_jupyter.localmesh.mesh import Mesh
+from cs3_localmesh.mesh import Mesh
 
 from . import dataset
 from .measure import Result, timed

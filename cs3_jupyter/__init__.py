@@ -4,8 +4,10 @@ The package has three layers and dependencies only point down:
 
 * protocol clients with no Jupyter imports: :mod:`cs3_jupyter.dav`, :mod:`cs3_jupyter.sharing`;
 * Jupyter adapters: :mod:`cs3_jupyter.contents` (the contents manager) and
-  :mod:`cs3_jupyter.handlers` (our REST namespace), wired by :mod:`cs3_jupyter.app`;
-* :mod:`cs3_jupyter.localmesh`: EFSS sites on 127.0.0.1 for the demo, the tests and Binder.
+  :mod:`cs3_jupyter.handlers` (our REST namespace), wired by :mod:`cs3_jupyter.app`.
+
+The EFSS sites that the demo, the tests and Binder run against are a separate distribution
+(``cs3_localmesh``, in ``localmesh/``), never imported from here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Shared fixtures: one real local mesh per test session, and fresh users for isolation.
 
-The mesh runs in a subprocess on ephemeral 127.0.0.1 ports (see cs3_jupyter.localmesh.mesh),
+The mesh runs in a subprocess on ephemeral 127.0.0.1 ports (see cs3_localmesh.mesh),
 so every test talks real HTTP to real sites. Tests never share a user: ``new_user`` gives
 each one an empty home, which keeps them independent without restarting the sites.
 """
@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-
-from cs3_jupyter.localmesh.mesh import Mesh
-from cs3_jupyter.localmesh.users import UserInfo
+from cs3_localmesh.mesh import Mesh
+from cs3_localmesh.users import UserInfo
 
 _counter = itertools.count(1)
 

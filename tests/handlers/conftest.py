@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from cs3_localmesh.users import UserInfo
 from jupyter_process import JupyterProcess, launch
 from openapi_schema_validator import OAS31Validator
 
 import cs3_jupyter.handlers
-from cs3_jupyter.localmesh.users import UserInfo
 
 API = "cs3/api"
 

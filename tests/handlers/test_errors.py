@@ -14,8 +14,7 @@ import time
 from typing import Any
 
 import pytest
-
-from cs3_jupyter.localmesh.users import UserInfo
+from cs3_localmesh.users import UserInfo
 
 
 def closed_port() -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from cs3_localmesh.mesh import Mesh
+from cs3_localmesh.users import UserInfo
 from localmesh_helpers import Dav
-
-from cs3_jupyter.localmesh.mesh import Mesh
-from cs3_jupyter.localmesh.users import UserInfo
 
 
 @pytest.fixture

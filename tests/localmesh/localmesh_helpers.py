@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 import requests
+from cs3_localmesh.users import UserInfo
 from defusedxml import ElementTree
-
-from cs3_jupyter.localmesh.users import UserInfo
 
 D, OC, NC, OCS = (
     "DAV:",

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-
-from cs3_jupyter.localmesh.users import UserInfo
+from cs3_localmesh.users import UserInfo
 
 SHARING = "/apps/files_sharing/api/v1"  # below /ocs/v1.php or /ocs/v2.php
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import requests
+from cs3_localmesh.mesh import MeshError
 from defusedxml import ElementTree
 from localmesh_helpers import OC, D
-
-from cs3_jupyter.localmesh.mesh import MeshError
 
 SABRE = "{http://sabredav.org/ns}"
 

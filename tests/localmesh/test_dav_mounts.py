@@ -1,7 +1,7 @@
 """Shares as the WebDAV layer serves them: user shares mounted in the recipient's tree,
 federated shares proxied to the owner's site, and what a share token opens.
 
-Deliberate differences from Nextcloud (see cs3_jupyter/localmesh/davremote.py): items inside a
+Deliberate differences from Nextcloud (see localmesh/cs3_localmesh/davremote.py): items inside a
 federated mount keep the owner site's file ids, and MOVE across the mount boundary is 502.
 """
 

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from cs3_localmesh.mounts import LocalMount, Mount, TokenShare
+from cs3_localmesh.server import SiteServer
+from cs3_localmesh.site import Site
+from cs3_localmesh.users import UserInfo, hash_password
 from localmesh_helpers import OC, Dav
-
-from cs3_jupyter.localmesh.mounts import LocalMount, Mount, TokenShare
-from cs3_jupyter.localmesh.server import SiteServer
-from cs3_jupyter.localmesh.site import Site
-from cs3_jupyter.localmesh.users import UserInfo, hash_password
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from cs3_localmesh.mesh import MeshError
 from localmesh_helpers import OC
-
-from cs3_jupyter.localmesh.mesh import MeshError
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from cs3_localmesh.users import UserInfo
 from localmesh_helpers import NC, parse_multistatus
 from sharing_client import SHARING, Client, cloud_id
-
-from cs3_jupyter.localmesh.users import UserInfo
 
 NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 

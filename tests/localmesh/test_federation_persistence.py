@@ -9,9 +9,8 @@ from __future__ import annotations
 import socket
 
 import requests
+from cs3_localmesh.mesh import Mesh
 from sharing_client import SHARING, Client, cloud_id
-
-from cs3_jupyter.localmesh.mesh import Mesh
 
 
 def _free_ports(count: int) -> list[int]:

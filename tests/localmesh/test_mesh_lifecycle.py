@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 
 import requests
+from cs3_localmesh.mesh import Mesh
 from localmesh_helpers import OC, Dav
-
-from cs3_jupyter.localmesh.mesh import Mesh
 
 
 def test_restart_on_the_same_data_dir_keeps_users_files_and_ids(tmp_path):
@@ -64,7 +63,7 @@ def test_cli_prints_sites_and_demo_users_and_stops_on_ctrl_c(tmp_path):
         [
             sys.executable,
             "-m",
-            "cs3_jupyter.localmesh",
+            "cs3_localmesh",
             "serve",
             "--sites",
             "2",
@@ -103,7 +102,7 @@ def test_cli_refuses_bad_arguments_with_a_message(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "cs3_jupyter.localmesh",
+                "cs3_localmesh",
                 "serve",
                 "--data-dir",
                 str(tmp_path),
@@ -141,7 +140,7 @@ def test_sites_stop_when_the_process_that_started_them_dies(tmp_path):
     """A crashed test run must not leave sites running on a shared machine."""
     script = (
         "import sys, time\n"
-        "from cs3_jupyter.localmesh.mesh import Mesh\n"
+        "from cs3_localmesh.mesh import Mesh\n"
         f"Mesh({str(tmp_path)!r}, n_sites=1, seed=None).start()\n"
         "print('up', flush=True)\n"
         "time.sleep(600)\n"

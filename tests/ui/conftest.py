@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cs3_localmesh.mesh import Mesh
 from playwright.sync_api import Browser, Page, sync_playwright
 from ui_lab import Lab, start_lab
-
-from cs3_jupyter.localmesh.mesh import Mesh
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 CHROMIUM_FLAGS = [

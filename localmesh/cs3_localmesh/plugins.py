@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .site import Site
 
-PLUGINS: list[str] = ["cs3_jupyter.localmesh.sharing_side:install"]
+PLUGINS: list[str] = ["cs3_localmesh.sharing_side:install"]
 
 
 def load(names: list[str] | None = None) -> list[Callable[[Site, list[Site]], None]]:

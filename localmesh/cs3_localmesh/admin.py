@@ -1,4 +1,4 @@
-"""The ``/_localmesh/`` admin API that :class:`~cs3_jupyter.localmesh.mesh.Mesh` drives.
+"""The ``/_localmesh/`` admin API that :class:`~cs3_localmesh.mesh.Mesh` drives.
 
 Guarded by a per-run admin token (header ``X-Localmesh-Admin``) written only to the ready
 file, so no user credential ever doubles as an admin key.

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .mounts import RemoteMount
     from .site import Site
 
-log = logging.getLogger("cs3_jupyter.localmesh")
+log = logging.getLogger("cs3_localmesh")
 
 #: Request headers that mean the same thing at the owner's site.
 _FORWARD = (

@@ -1,6 +1,6 @@
 """Run a local mesh in a subprocess and drive it: the API for tests, benchmarks and the demo.
 
-The sites run in their own process (``python -m cs3_jupyter.localmesh serve``) so that a
+The sites run in their own process (``python -m cs3_localmesh serve``) so that a
 test's event loop, a Jupyter server and the sites never share a GIL-bound thread pool, and so
 that stopping and restarting on the same data dir is a real restart.
 """
@@ -67,7 +67,7 @@ class Mesh:
         command = [
             sys.executable,
             "-m",
-            "cs3_jupyter.localmesh",
+            "cs3_localmesh",
             "serve",
             "--sites",
             str(self.n_sites),

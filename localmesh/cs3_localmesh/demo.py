@@ -1,6 +1,6 @@
 """The one start logic of ``make demo`` and Binder: a local mesh, then Jupyter logged in to it.
 
-``python -m cs3_jupyter.demo [command ...]`` starts the local mesh with its demo users and files
+``python -m cs3_localmesh.demo [command ...]`` starts the local mesh with its demo users and files
 (kept under the user's home across runs), prints the sites and accounts, and runs the command
 (default ``jupyter lab``) as the first demo user: alice at site ``a``, set through the ``CS3_*``
 environment variables any deployment uses. When the command ends, or on Ctrl-C / SIGTERM, the
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import requests
 
-from .config import ENV_VARS
-from .localmesh.mesh import Mesh, MeshError, SiteInfo
-from .localmesh.seed import DEMO_USERS
+from cs3_jupyter.config import ENV_VARS
+
+from .mesh import Mesh, MeshError, SiteInfo
+from .seed import DEMO_USERS
 
 #: JupyterLab of this Python environment (``make demo`` does not activate the venv);
 #: ``answer_yes``: one Ctrl-C stops JupyterLab (and then the mesh) without a y/n prompt;

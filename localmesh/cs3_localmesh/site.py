@@ -26,7 +26,7 @@ from .trash import TrashBin
 from .uploads import DEFAULT_TTL, UploadStore
 from .users import UserInfo, Users, challenge_headers
 
-log = logging.getLogger("cs3_jupyter.localmesh")
+log = logging.getLogger("cs3_localmesh")
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 

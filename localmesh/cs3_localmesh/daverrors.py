@@ -25,7 +25,7 @@ from .files import (
 )
 from .statuses import reason, status_line
 
-log = logging.getLogger("cs3_jupyter.localmesh")
+log = logging.getLogger("cs3_localmesh")
 
 _EXCEPTIONS = {
     400: "Sabre\\DAV\\Exception\\BadRequest",
