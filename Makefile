@@ -35,6 +35,7 @@ lint: setup
 	$(BIN)/ruff check cs3_jupyter localmesh tests benchmarks examples
 	$(BIN)/ruff format --check cs3_jupyter localmesh tests benchmarks examples
 	$(BIN)/lint-imports  # the layer rules in pyproject.toml [tool.importlinter]
+	$(BIN)/mypy          # both distributions, settings in pyproject.toml [tool.mypy]
 	cd labextension && ../$(BIN)/jlpm lint:check
 
 test-js: setup

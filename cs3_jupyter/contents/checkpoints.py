@@ -38,7 +38,11 @@ class CS3Checkpoints(AsyncCheckpoints):
 
     @property
     def manager(self) -> CS3ContentsManager:
-        return self.parent
+        from .manager import CS3ContentsManager  # here: the manager module imports this one
+
+        manager = self.parent
+        assert isinstance(manager, CS3ContentsManager), "CS3Checkpoints serve CS3ContentsManager"
+        return manager
 
     async def _state(self, path: str, *, fresh: bool = True) -> tuple[Entry, list[Version]]:
         entry = await self.manager.entry(path, fresh=fresh)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
-from typing import Any
 
+import requests
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
@@ -58,7 +58,10 @@ class CS3FilesHandler(JupyterHandler):
     async def _serve(self, path: str, include_body: bool) -> None:
         # /files/ responses may be rendered by the browser: same-site requests only.
         self.check_xsrf_cookie()
-        manager: Any = self.contents_manager
+        from .manager import CS3ContentsManager  # here: the manager module imports this one
+
+        manager = self.contents_manager
+        assert isinstance(manager, CS3ContentsManager)  # only that manager installs this handler
         if not manager.allow_hidden and await manager.is_hidden(path):
             raise web.HTTPError(404)
         path = manager.normalize(path)
@@ -68,14 +71,15 @@ class CS3FilesHandler(JupyterHandler):
             manager.call(manager.client.open_download, path),
             return_exceptions=True,
         )
-        problem = entry if isinstance(entry, BaseException) else None
-        if problem is None and entry.is_dir:
+        problem: BaseException | None = None
+        if isinstance(entry, BaseException):
+            problem = entry
+        elif entry.is_dir:
             problem = web.HTTPError(400, f"'{path}' is a folder, not a file.")
-        if problem is None and isinstance(response, BaseException):
-            problem = response
+        if not isinstance(response, requests.Response):
+            raise problem or response
         if problem is not None:
-            if not isinstance(response, BaseException):
-                await manager.call(response.close)
+            await manager.call(response.close)
             raise problem
         try:
             name = paths.split(path)[1]

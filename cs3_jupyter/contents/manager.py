@@ -141,9 +141,9 @@ class CS3ContentsManager(AsyncContentsManager):
 
     async def _children(self, path: str) -> tuple[Entry, list[Entry]]:
         cached = self._cache.children(path)
-        folder = self._cache.entry(path)
-        if cached is not None and folder is not None:
-            return folder, cached
+        known = self._cache.entry(path)
+        if cached is not None and known is not None:
+            return known, cached
         folder, children = await self.call(self.client.listdir, path)
         self._cache.remember_listing(folder, children)
         return folder, children
@@ -221,7 +221,8 @@ class CS3ContentsManager(AsyncContentsManager):
     ) -> dict[str, Any]:
         path = self.normalize(path)
         loop = asyncio.get_running_loop()
-        children = download = None
+        children: list[Entry] | None = None
+        download: tuple[bytes, str | None] | BaseException | None = None
         cached = self._cache.entry(path)
         cold = cached is None
         if content and cold and type in (None, "directory"):
@@ -259,7 +260,9 @@ class CS3ContentsManager(AsyncContentsManager):
             return base_model(entry, kind, with_hash=require_hash)
         if isinstance(download, BaseException):
             raise download
-        body, etag = download or await self.call(self.client.download, path)
+        if download is None:
+            download = await self.call(self.client.download, path)
+        body, etag = download
         if etag and etag != entry.etag:
             # Changed since we last asked: describe the version we actually read.
             entry = await self.entry(path, fresh=True)

@@ -274,7 +274,8 @@ def parse_multistatus(body: bytes) -> list[Entry]:
     parser = ElementTree.XMLParser(target=target)
     try:
         parser.feed(body)
-        return parser.close()
+        parser.close()
+        return target.entries
     except ElementTree.ParseError as err:
         raise ProtocolError(f"The site sent a listing that is not valid XML ({err}).") from None
     except DefusedXmlException:

@@ -459,7 +459,8 @@ class SharingService:
         except OCSError as err:
             raise self._ocs_failure(err, "search for people") from None
         data = data if isinstance(data, dict) else {}
-        exact = data.get("exact") if isinstance(data.get("exact"), dict) else {}
+        exact = data.get("exact")
+        exact = exact if isinstance(exact, dict) else {}
         out: list[dict[str, Any]] = []
         seen: set[tuple[str, str]] = set()
         for group_key, kind in (("users", "user"), ("groups", "group")):

@@ -78,8 +78,9 @@ class TreeProvider(DAVProvider):
 
     def make_resource(self, view: View, rel: str, place: Place, entry: Entry | None, environ: dict):
         url_path = view.prefix + "/" + rel if rel else view.prefix + "/"
-        cls = FolderResource if entry is not None and entry.is_dir else FileResource
-        return cls(url_path, environ, self.site, view, rel, place, entry)
+        if entry is not None and entry.is_dir:
+            return FolderResource(url_path, environ, self.site, view, rel, place, entry)
+        return FileResource(url_path, environ, self.site, view, rel, place, entry)
 
     # --- request handling ----------------------------------------------------------------
 
@@ -137,6 +138,8 @@ class TreeProvider(DAVProvider):
         else:
             self._require(parent, "C", "You may not create files in this folder")
         node = target or parent
+        if node is None:  # a new file at the root of a view has no folder to go in
+            raise SabreError(409, "There is no folder to create this file in")
         self._require_unlocked(node.place.owner, _child(node, target, rel))
         self._check_declared_size(environ, node.place.owner, target)
         return target, parent

@@ -18,9 +18,9 @@ import logging
 import tempfile
 import threading
 import xml.etree.ElementTree as ET  # serialising only; parsing goes through defusedxml
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
@@ -149,7 +149,7 @@ class RemoteProxy:
         props: dict[str, ET.Element] = {}
         for propstat in root.iter(f"{{{DAV}}}propstat"):
             if " 200 " in (propstat.findtext(f"{{{DAV}}}status") or ""):
-                for prop in propstat.find(f"{{{DAV}}}prop"):
+                for prop in propstat.iterfind(f"{{{DAV}}}prop/*"):
                     props[prop.tag] = prop
         is_dir = props.get(f"{{{DAV}}}resourcetype") is not None and (
             props[f"{{{DAV}}}resourcetype"].find(f"{{{DAV}}}collection") is not None
@@ -167,7 +167,7 @@ class RemoteProxy:
         view: View,
         place: RemotePlace,
         dest_rel: str | None = None,
-    ) -> Iterator[bytes]:
+    ) -> Iterable[bytes]:
         """Send the request on to the owner's site; ``dest_rel`` is a MOVE/COPY target."""
         mount = place.mount
         method = environ["REQUEST_METHOD"]
@@ -318,7 +318,7 @@ def _propfind_body(props: list[str]) -> bytes:
 
 
 @contextmanager
-def _spooled_body(environ: dict) -> Iterator[BinaryIO | None]:
+def _spooled_body(environ: dict) -> Iterator[IO[bytes] | None]:
     """The request body in a spool file (memory up to 1 MiB), so its length is known."""
     length = environ.get("CONTENT_LENGTH", "")
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
@@ -348,6 +348,8 @@ def _rewrite_multistatus(
     root = SafeET.fromstring(content)
     for response in root.findall(f"{{{DAV}}}response"):
         href = response.find(f"{{{DAV}}}href")
+        if href is None:
+            raise ET.ParseError("a response without an href")
         path = unquote(href.text or "")
         rest = path[len(remote_base) :].lstrip("/") if path.startswith(remote_base) else ""
         is_dir = any(

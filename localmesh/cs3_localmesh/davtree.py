@@ -218,7 +218,7 @@ class _Node:
                     is_dir=self.is_collection, share=self.place.share, readonly=self.readonly
                 )
             )
-        if name == f"{{{OC}}}checksums" and entry.sha1:
+        if name == f"{{{OC}}}checksums" and entry.sha1 and isinstance(self, FileResource):
             element = ET.Element(name)
             if self.site.faults.variant("checksums-one-element"):
                 pairs = f"SHA1:{entry.sha1} MD5:{self._md5()}"

@@ -14,7 +14,7 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
 from .davprovider import TreeProvider
-from .davtree import RemotePlace, etag_conditions, requested_mtime, write_headers
+from .davtree import Place, RemotePlace, etag_conditions, requested_mtime, write_headers
 from .files import FileTreeError, QuotaExceeded, Upload
 
 if TYPE_CHECKING:
@@ -195,6 +195,8 @@ class UploadsProvider(DAVProvider):
                 target, int(target.get_last_modified() or 0), target.get_etag(), environ
             )
         place = view.locate(rel)
+        if not isinstance(place, Place):  # check_put refused every other kind already
+            raise SabreError(409, "The upload has no place to go")
         limit = self.site.quota_left(place.owner)
         if limit is not None and target is not None:
             limit += target.entry.size

@@ -14,7 +14,7 @@ from __future__ import annotations
 import mimetypes
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .federation import Federation
 from .files import Entry, normpath
@@ -41,6 +41,18 @@ if TYPE_CHECKING:
 
 NO_SHARE = "Wrong share ID, share does not exist"
 NO_PATH = "Wrong path, file/folder does not exist"
+
+
+class CommonShareFields(TypedDict):
+    """What every new share records, whatever its type (``ShareStore.create`` arguments)."""
+
+    owner: str
+    file_id: int
+    item_type: str
+    note: str
+    label: str
+    expiration: str | None
+    file_target: str
 
 
 def _bool(value: str | None) -> bool:
@@ -258,15 +270,15 @@ class ShareApi:
         expire = request.arg("expireDate")
         expiration = parse_expiration(expire) if expire else None
         share_with = (request.arg("shareWith") or "").strip()
-        common = {
-            "owner": user,
-            "file_id": entry.fileid,
-            "item_type": "folder" if entry.is_dir else "file",
-            "note": request.arg("note") or "",
-            "label": request.arg("label") or "",
-            "expiration": expiration,
-            "file_target": "/" + entry.name,
-        }
+        common = CommonShareFields(
+            owner=user,
+            file_id=entry.fileid,
+            item_type="folder" if entry.is_dir else "file",
+            note=request.arg("note") or "",
+            label=request.arg("label") or "",
+            expiration=expiration,
+            file_target="/" + entry.name,
+        )
         if share_type == USER:
             if not share_with or not self.users.exists(share_with):
                 raise HttpError(404, "Please specify a valid user")

@@ -28,7 +28,7 @@ _WELCOME = {
 
 def seed(sites: list[Site], kind: str | None) -> list[tuple[str, str, str]]:
     """Create the demo users (idempotent); returns (site, user, password) for printing."""
-    created = []
+    created: list[tuple[str, str, str]] = []
     if kind is None:
         return created
     if kind not in ("demo", "minimal"):

@@ -81,7 +81,7 @@ class Share:
 
     @property
     def expired(self) -> bool:
-        return bool(self.expiration) and self.expiration < time.strftime("%Y-%m-%d")
+        return self.expiration is not None and self.expiration < time.strftime("%Y-%m-%d")
 
 
 @dataclass(frozen=True)

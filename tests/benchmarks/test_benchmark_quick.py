@@ -55,8 +55,12 @@ def test_quick_benchmark_reports_every_row_with_request_counts() -> None:
     # The request budget of issue 8 that holds by construction: one PROPFIND per listing.
     for key in ("list-3", "list-5", "list-8"):
         assert results[key][OURS].request_count == 1
+    # Chunked upload: one PUT per 1 MiB chunk between the MKCOL and the final MOVE, as the
+    # floor; the table shows its throughput and the memory it added.
     upload = results["upload"][OURS]
-    assert upload.extra["peak_added"] >= 0 and upload.extra["throughput"] > 0
+    assert upload.request_count == RAW_FLOOR["upload"]
+    (upload_row,) = [line for line in table_rows if line.startswith("| chunked upload")]
+    assert "MB/s" in upload_row and "MB" in upload_row.split("MB/s", 1)[1]
 
 
 async def test_the_stall_meter_sees_work_that_never_yields() -> None:

@@ -10,8 +10,6 @@ on the site and to change files behind Jupyter's back.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,50 +18,6 @@ from cs3_jupyter.dav.auth import make_auth
 from cs3_jupyter.dav.client import DavClient
 
 MANAGER = "cs3_jupyter.contents.manager.CS3ContentsManager"
-
-HERE = Path(__file__).parent
-
-#: Tests each module must collect. A module that silently collects fewer (a fixture or
-#: parametrisation gone wrong, a test renamed out of pytest's sight) fails the whole run.
-EXPECTED_TESTS = {
-    "test_contract.py": 51,
-    "test_conflicts.py": 7,
-    "test_uploads.py": 9,
-    "test_faults.py": 11,
-    "test_names.py": 11,
-    "test_request_budget.py": 5,
-    "test_tls.py": 3,
-}
-
-
-def _requested(config: pytest.Config) -> set[str]:
-    """The modules of this folder the command line asked for in full (not narrowed)."""
-    if config.option.keyword or config.option.markexpr or config.option.deselect:
-        return set()
-    modules: set[str] = set()
-    for arg in config.args:
-        if "::" in arg:
-            continue
-        target = (Path(config.invocation_params.dir) / arg).resolve()
-        if target == HERE or target in HERE.parents:
-            modules.update(EXPECTED_TESTS)
-        elif target.parent == HERE and target.name in EXPECTED_TESTS:
-            modules.add(target.name)
-    return modules
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    counts = Counter(item.path.name for item in items if item.path.parent == HERE)
-    wrong = {
-        module: (counts[module], EXPECTED_TESTS[module])
-        for module in _requested(config)
-        if counts[module] != EXPECTED_TESTS[module]
-    }
-    if wrong:
-        details = ", ".join(
-            f"{m}: {got} collected, {want} expected" for m, (got, want) in wrong.items()
-        )
-        raise pytest.UsageError(f"The contents contract suite is incomplete ({details}).")
 
 
 @pytest.fixture
