@@ -44,7 +44,7 @@ test-js: setup
 test-python: setup browser
 	$(BIN)/python -m pytest
 
-# The performance benchmark (issue 8): ours vs the raw-WebDAV floor, jupyter-fs and local disk,
+# The performance benchmark: ours vs the raw-WebDAV floor, jupyter-fs and local disk,
 # at an emulated 20 ms round trip; a few minutes. Results: benchmarks/README.md.
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

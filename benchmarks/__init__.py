@@ -1,4 +1,4 @@
-"""Benchmarks of the contents manager against the raw-WebDAV floor and its peers (issue 8).
+"""Benchmarks of the contents manager against the raw-WebDAV floor and its peers.
 
 Run ``python -m benchmarks`` (or ``make bench``); see ``benchmarks/README.md``.
 """

@@ -1,4 +1,4 @@
-"""The workloads of issue 8, and running them on every subject in the same run.
+"""The benchmark's workloads, and running them on every subject in the same run.
 
 Each repetition starts cold (caches forgotten), as a user arriving at a folder or file
 does, and runs every subject in turn, so background noise on a shared machine spreads

@@ -1,6 +1,6 @@
 """The one translation from WebDAV failures to the HTTP errors Jupyter's API sends.
 
-Statuses follow design section 5: what the site refused keeps its meaning (401, 403, 404,
+Statuses follow one rule: what the site refused keeps its meaning (401, 403, 404,
 409, 423, 507); a site that cannot be reached or answers nonsense is a bad gateway (502),
 one that is too slow a gateway timeout (504). The message is the one the dav layer wrote
 for a user; it names the site and the path, never a credential.

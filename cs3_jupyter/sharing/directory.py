@@ -1,6 +1,6 @@
 """The mesh directory: which sites make up the ScienceMesh.
 
-Three sources, whichever the deployment has (protocols.md 4.1):
+Three sources, whichever the deployment has (docs/protocols.md §4.1):
 
 * a ScienceMesh/Mentix ``ProviderInfo`` JSON list (sites with an ``OCM`` service);
 * an OCM Directory Service document ``{"servers": [{"url", "displayName"}]}``, plain or as

@@ -71,7 +71,7 @@ def cloud_id_for(user: str, site_url: str) -> str:
     """The cloud id to give a sharing server for ``user`` at the site ``site_url``.
 
     Nextcloud tries https first for a bare host and fails on plain-http sites, so the
-    scheme is kept exactly when the site is plain http (protocols.md section 8).
+    scheme is kept exactly when the site is plain http (docs/protocols.md §8).
     """
     url = site_url.strip().rstrip("/")
     if url.lower().startswith("http://"):

@@ -1,4 +1,4 @@
-"""ScienceMesh invitations and contacts on the user's own site (protocols.md 4.2).
+"""ScienceMesh invitations and contacts on the user's own site (docs/protocols.md §4.2).
 
 Before two people at different sites can share, one generates an invitation token and the
 other accepts it at their own site, which tells the inviter's site over OCM

@@ -15,7 +15,7 @@ from .errors import SharingError
 from .ids import FederatedId, domain_of, parse_federated_id
 from .ocs import opaque_id
 
-# OCS share types (protocols.md 2.2) and our names for them.
+# OCS share types (docs/protocols.md §2.2) and our names for them.
 SHARE_TYPES = {0: "user", 1: "group", 3: "link", 6: "federated"}
 OCS_TYPES = {name: code for code, name in SHARE_TYPES.items()}
 

@@ -1,7 +1,7 @@
 """OCM discovery: does a site speak Open Cloud Mesh, which version, with what capabilities.
 
 Newer servers answer ``/.well-known/ocm``; Nextcloud 32 answers only ``/ocm-provider/``
-(and 404 on the well-known path), so both are tried in that order (protocols.md 3.3, 8).
+(and 404 on the well-known path), so both are tried in that order (docs/protocols.md §3.3, §8).
 Results, failures included, are cached for a while: the mesh panel and recipient search
 ask often, and a dead site must not cost a timeout on every keystroke.
 """

@@ -1,6 +1,6 @@
 """OCS (the ownCloud/Nextcloud "Open Collaboration Services" API) on the user's own site.
 
-Servers disagree on small things and this module absorbs all of them (protocols.md 2.1):
+Servers disagree on small things and this module absorbs all of them (docs/protocols.md §2.1):
 v1 says success with statuscode 100 and always HTTP 200, v2 with 200 and mirrors the code
 in the HTTP status; failures are ``failure`` (Nextcloud) or ``error`` (Reva); ids come as
 JSON strings or ints. Callers get the ``data`` part or an :class:`OCSError`.

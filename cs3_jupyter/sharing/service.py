@@ -292,7 +292,7 @@ class SharingService:
         if unknown:
             raise bad_request(f"Unknown field(s): {', '.join(sorted(unknown))}.")
         current = self._my_share(share_id)
-        # OCS changes one field per request (protocols.md 2.2).
+        # OCS changes one field per request (docs/protocols.md §2.2).
         changes: list[dict[str, Any]] = []
         if "permission" in body:
             permission = _permission(body)

@@ -1,7 +1,7 @@
 """The mesh directory: which sites exist and where their OCM API is.
 
 ScienceMesh sites learnt about each other from Mentix, which served a JSON list of CS3
-``ProviderInfo`` objects (protocols.md 4.1). Every site of the local mesh serves the same
+``ProviderInfo`` objects (docs/protocols.md §4.1). Every site of the local mesh serves the same
 list at ``/mesh/directory.json``; the sites use it as their trust list (invitations and
 must-invite) and the client reads it to show the mesh.
 """

@@ -8,7 +8,7 @@ Kinds and their parameters:
 - ``lock``: ``user``, ``path`` -> writes to it or below get 423;
 - ``must_invite``: no parameters -> incoming OCM shares need an accepted ScienceMesh contact
   (added for the sharing side; see federation.py);
-- ``variant``: ``name`` -> answer like another server family where protocols.md says they
+- ``variant``: ``name`` -> answer like another server family where docs/protocols.md says they
   differ, so clients can be tested against each shape (see VARIANTS).
 They live in memory only: a restart starts healthy.
 """
@@ -30,7 +30,7 @@ _REQUIRED = {
     "variant": {"name"},
 }
 
-#: Behaviours of other EFSS families (protocols.md 1.4-1.7) a site can switch to.
+#: Behaviours of other EFSS families (docs/protocols.md §1.4-§1.7) a site can switch to.
 VARIANTS = {
     "no-g-letter": "oc:permissions without G, as ownCloud 10 and Reva send them",
     "checksums-one-element": "oc:checksums as one element 'SHA1:.. MD5:..' (ownCloud 10/Reva)",

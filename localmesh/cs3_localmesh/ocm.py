@@ -1,6 +1,6 @@
 """Open Cloud Mesh on the wire: discovery documents, the OCM API a site serves, and its client.
 
-Nextcloud flavour first (protocols.md 3 and 8): discovery at ``/ocm-provider/`` with the
+Nextcloud flavour first (docs/protocols.md §3, §8): discovery at ``/ocm-provider/`` with the
 API at ``<site>/index.php/ocm`` and shared data at ``/public.php/webdav/`` (Basic
 ``<secret>:``). The newer ``/.well-known/ocm`` document is served as well, because clients
 must cope with both. What a share, a notification or an accepted invitation *does* is

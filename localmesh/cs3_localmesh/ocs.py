@@ -1,7 +1,7 @@
 """The OCS API of a site (``/ocs/v1.php`` and ``/ocs/v2.php``), Nextcloud flavour.
 
 This module owns what every OCS call shares: the ``OCS-APIRequest`` check, authentication,
-the v1/v2 envelopes in JSON or XML and their HTTP status mapping (protocols.md 2.1 and 8).
+the v1/v2 envelopes in JSON or XML and their HTTP status mapping (docs/protocols.md §2.1, §8).
 The endpoints themselves are in ``ocs_shares.py`` (shares, remote shares, sharees) and
 below (``cloud/capabilities``, ``cloud/user``).
 """

@@ -1,6 +1,6 @@
 """The OCS files_sharing API: shares, received federated shares and the sharee search.
 
-Rules and replies follow Nextcloud 32 (protocols.md 2 and 8): share ids are JSON strings,
+Rules and replies follow Nextcloud 32 (docs/protocols.md §2, §8): share ids are JSON strings,
 remote share ids integers; links get the share bit (1 comes back as 17); file shares never
 carry create/delete; a plain-http federated recipient needs the scheme in its address.
 Deliberate differences, each named in the tests: no shared secret leaves the site (no

@@ -1,7 +1,7 @@
 """ScienceMesh invitations and contacts, in the shapes of Reva's ``/sciencemesh`` API.
 
 alice@A generates a token; bob@B accepts it at his own site, which calls A's OCM
-``/invite-accepted``; from then on each is the other's contact (protocols.md 3.6 and 4.2).
+``/invite-accepted``; from then on each is the other's contact (docs/protocols.md §3.6, §4.2).
 Contacts feed the recipient search and, when a site requires it (must-invite), decide
 whether a federated share may arrive at all. Tokens and contacts live in the site's SQLite.
 """

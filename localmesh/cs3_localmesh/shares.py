@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .db import Database
 
-# OCS share types this site implements (protocols.md 2.2).
+# OCS share types this site implements (docs/protocols.md §2.2).
 USER, GROUP, LINK, FEDERATED = 0, 1, 3, 6
 SHARE_TYPES = (USER, GROUP, LINK, FEDERATED)
 

@@ -2,8 +2,8 @@
 
 Only request counts are checked, never timings (the machine is shared). The counts of the
 raw floor are exact: it is the yardstick every ratio in the table is taken against, so it
-must make the fewest requests each operation needs. Ours are checked against the budget of
-issue 8 where it is about requests.
+must make the fewest requests each operation needs. Ours are checked against the budget in
+benchmarks/README.md where it is about requests.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def test_quick_benchmark_reports_every_row_with_request_counts() -> None:
         if not (peer.failed or peer.skipped):
             assert peer.request_count > 0, key
 
-    # The request budget of issue 8 that holds by construction: one PROPFIND per listing.
+    # The request budget (benchmarks/README.md) that holds by construction: one PROPFIND
+    # per listing.
     for key in ("list-3", "list-5", "list-8"):
         assert results[key][OURS].request_count == 1
     # Chunked upload: one PUT per 1 MiB chunk between the MKCOL and the final MOVE, as the

@@ -1,4 +1,4 @@
-"""The request budget of issue 8, counted at the site: what a JupyterLab click costs.
+"""The request budget, counted at the site: what a JupyterLab click costs.
 
 Every extra round trip is felt by a researcher tens of milliseconds from their EFSS, so
 the counts JupyterLab's common sequences cost are pinned here (the benchmark shows the

@@ -1,6 +1,6 @@
 """Pure parts of the WebDAV client: path safety, encoding, and reading PROPFIND answers.
 
-The XML documents here are written in the shapes protocols.md records for Nextcloud,
+The XML documents here are written in the shapes docs/protocols.md §1.3-§1.5 records for Nextcloud,
 ownCloud 10 and Reva, so the parser is checked against every variant a real site sends,
 including those the local mesh does not produce.
 """

@@ -1,4 +1,4 @@
-"""Variant switches: a site answers like another EFSS family where protocols.md says they
+"""Variant switches: a site answers like another EFSS family where docs/protocols.md says they
 differ (sections 1.4-1.7), so clients can be tested against every shape on a real server."""
 
 from __future__ import annotations

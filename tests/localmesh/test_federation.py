@@ -1,6 +1,6 @@
 """Federated shares between two local-mesh sites over real HTTP, end to end.
 
-Reference: protocols.md 2.4, 3.4-3.8 and 8 (what two Nextcloud 32 sites were seen to do).
+Reference: docs/protocols.md §2.4, §3.4-§3.8 and §8 (what two Nextcloud 32 sites were seen to do).
 Deliberate differences: the sender's OCS reply never carries the shared secret as ``token``
 (Nextcloud's does), and ``remote_shares`` never lists ``share_token``.
 """

@@ -1,6 +1,6 @@
 """The OCM API of a local-mesh site, spoken to directly as another server would.
 
-Reference: protocols.md 3.3-3.6, 3.10 and 8. Deliberate differences from Nextcloud 32:
+Reference: docs/protocols.md §3.3-§3.6, §3.10 and §8. Deliberate differences from Nextcloud 32:
 - ``/.well-known/ocm`` answers (OCM 1.2 shape) where Nextcloud 32 says 404: clients must
   handle both, and the newer document is what current Reva/oCIS sites serve;
 - discovery carries no ``publicKey`` and inbound requests are not signature-checked: the

@@ -1,6 +1,6 @@
 """The OCS layer of a local-mesh site: header check, authentication, envelopes, cloud/*.
 
-Reference: protocols.md 2.1, 2.5 and 8 (Nextcloud 32 wins).
+Reference: docs/protocols.md §2.1, §2.5 and §8 (Nextcloud 32 wins).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """OCS shares on one site: user, group and public-link shares, listing filters, updates.
 
-Reference: protocols.md 2.2, 2.3, 2.5 and 8. Deliberate differences from Nextcloud:
+Reference: docs/protocols.md §2.2, §2.3, §2.5 and §8. Deliberate differences from Nextcloud:
 - user shares are accepted when made (Nextcloud's default setting), so ``shares/pending`` is
   always empty and accepting is a no-op that still checks the share reaches the caller;
 - resharing of received items is not implemented (``reshares=true`` adds nothing);

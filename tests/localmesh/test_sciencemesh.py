@@ -1,6 +1,6 @@
 """ScienceMesh invitations, contacts and the mesh directory of the local mesh.
 
-Reference: protocols.md 4 (Reva's ``/sciencemesh`` API, Mentix ``ProviderInfo``). Deliberate
+Reference: docs/protocols.md §4 (Reva's ``/sciencemesh`` API, Mentix ``ProviderInfo``). Deliberate
 differences from Reva:
 - JSON answers carry ``application/json`` (Reva sends some as ``text/plain``);
 - accepting with a provider that is not in the directory is 400 (Reva answers 500);

@@ -1,4 +1,4 @@
-"""Directory and discovery documents in every shape servers publish (protocols.md 3.3, 4.1).
+"""Directory and discovery documents in every shape servers publish (docs/protocols.md §3.3, §4.1).
 
 Pure parsing of documents, so no server is needed; fetching them is covered by the tests
 that run against the local mesh.

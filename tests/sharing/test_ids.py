@@ -1,4 +1,4 @@
-"""Federated ids: the test vectors of protocols.md 3.2 and the plain-http rule of section 8."""
+"""Federated ids: the test vectors of docs/protocols.md §3.2 and the plain-http rule (§8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Invitations arrive as a bare token, an invite link or an OCM invite string (protocols.md 3.6)."""
+"""Invitations: a bare token, an invite link or an OCM invite string (docs/protocols.md §3.6)."""
 
 from __future__ import annotations
 
