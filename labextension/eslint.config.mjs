@@ -13,7 +13,8 @@ export default defineConfig([
       'coverage',
       '**/*.js',
       '**/*.d.ts',
-      '.yarn'
+      '.yarn',
+      'src/generated'
     ]
   },
   js.configs.recommended,

@@ -1,123 +1,42 @@
 /**
  * A typed client for our REST namespace (`<base_url>cs3/api`).
  *
- * The contract is `cs3_jupyter/handlers/openapi.yaml`. Every call goes through
- * {@link ROUTES}, keyed by the OpenAPI `operationId`, so a Jest test can check each
- * method/path pair against that file and the two cannot drift apart silently.
+ * The contract is `cs3_jupyter/handlers/openapi.yaml`. The models and each
+ * operation's parameters, body and answer are TypeScript types generated from that
+ * file, and every call goes through {@link ROUTES}, keyed by the OpenAPI
+ * `operationId`, so the client cannot drift from the server's contract silently.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-export type Permission = 'view' | 'edit';
-export type ItemType = 'file' | 'directory';
-export type ShareType = 'user' | 'group' | 'link' | 'federated';
+// Generated from openapi.yaml by `jlpm build:api` before every build, test and lint
+// (src/generated/ is not committed): renaming a field on the server breaks this build.
+import type { components, operations } from './generated/openapi';
 
-export interface IVersion {
-  version: string;
-  site_configured: boolean;
-}
+type Schemas = components['schemas'];
 
-export interface ISite {
-  name: string;
-  url: string;
-  domain?: string;
-}
-
-export interface IMe {
-  user: string;
-  display_name: string;
-  site: ISite;
-  federated_id: string;
-}
-
-export interface IPerson {
-  id: string;
-  display_name: string;
-  site: string;
-  federated_id?: string;
-}
-
-export interface IMeshSite {
-  name: string;
-  url: string;
-  domain: string;
-  reachable: boolean;
-  ocm_version: string | null;
-  capabilities: string[];
-  is_mine: boolean;
-  error?: string;
-}
-
-export interface IShare {
-  id: string;
-  path: string;
-  item_type: ItemType;
-  type: ShareType;
-  recipient: IPerson | null;
-  permission: Permission;
-  expiration: string | null;
-  note: string;
-  url?: string;
-  has_password: boolean;
-  created: string | null;
-}
-
-export interface INewShare {
-  path: string;
-  type: ShareType;
-  recipient?: string;
-  permission: Permission;
-  expiration?: string;
-  note?: string;
-  password?: string;
-}
-
-export interface IShareUpdate {
-  permission?: Permission;
-  expiration?: string | null;
-  note?: string;
-  password?: string;
-}
-
-export type ReceivedState = 'pending' | 'accepted';
-
-export interface IReceivedShare {
-  id: string;
-  kind: 'local' | 'federated';
-  name: string;
-  item_type: ItemType;
-  owner: IPerson;
-  /** Null when the site does not say yet (Nextcloud tells it only once accepted). */
-  permission: Permission | null;
-  state: ReceivedState;
-  path: string | null;
-  created: string | null;
-}
-
-export interface IRecipient {
-  type: 'user' | 'group' | 'federated';
-  id: string;
-  label: string;
-  site: string;
-  source: 'local' | 'contact' | 'typed';
-}
-
-export interface IContact {
-  user: string;
-  display_name: string;
-  site: string;
-  federated_id: string;
-}
-
-export interface IInvitation {
-  token: string;
-  link: string;
-  expiration: string | null;
-}
+/* The API's models, exactly as openapi.yaml defines them. */
+export type Permission = Schemas['Permission'];
+export type IMe = Schemas['Me'];
+export type IPerson = Schemas['Person'];
+export type IMeshSite = Schemas['MeshSite'];
+export type IShare = Schemas['Share'];
+export type INewShare = Schemas['NewShare'];
+export type IShareUpdate = Schemas['ShareUpdate'];
+export type IReceivedShare = Schemas['ReceivedShare'];
+export type IRecipient = Schemas['Recipient'];
+export type IContact = Schemas['Contact'];
+export type IInvitation = Schemas['Invitation'];
+export type ItemType = IShare['item_type'];
+export type ReceivedState = IReceivedShare['state'];
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** Every operation the client performs: OpenAPI operationId -> [method, path template]. */
+/**
+ * Every operation the client performs: OpenAPI operationId -> [method, path template].
+ * Keys must be operationIds of openapi.yaml (checked by tsc); the method and path of
+ * each are checked against the file by src/__tests__/openapi.spec.ts.
+ */
 export const ROUTES = {
   getVersion: ['GET', '/version'],
   whoami: ['GET', '/whoami'],
@@ -134,9 +53,39 @@ export const ROUTES = {
   deleteContact: ['DELETE', '/contacts/{site}/{user}'],
   createInvitation: ['POST', '/invitations'],
   acceptInvitation: ['POST', '/invitations/accept']
-} as const satisfies Record<string, readonly [Method, string]>;
+} as const satisfies Partial<
+  Record<keyof operations, readonly [Method, string]>
+>;
 
 export type OperationId = keyof typeof ROUTES;
+
+/* What each operation sends and answers, read from the generated OpenAPI types. */
+type Json<T> = T extends { content: { 'application/json': infer Body } }
+  ? Body
+  : void;
+type Success<Responses> = Responses extends { 200: infer R }
+  ? R
+  : Responses extends { 201: infer R }
+    ? R
+    : Responses extends { 204: unknown }
+      ? void
+      : never;
+/** The JSON body of an operation's success answer (void for 204). */
+export type ResponseOf<K extends OperationId> = Json<
+  Success<operations[K]['responses']>
+>;
+type BodyOf<K extends OperationId> = operations[K] extends {
+  requestBody?: infer Body;
+}
+  ? Json<NonNullable<Body>>
+  : never;
+type ParametersOf<K extends OperationId> = operations[K]['parameters'];
+
+interface IRequestOptions<K extends OperationId> {
+  params?: ParametersOf<K>['path'];
+  query?: ParametersOf<K>['query'];
+  body?: BodyOf<K>;
+}
 
 /**
  * An error from the API, carrying the server's message (written for a researcher)
@@ -167,18 +116,12 @@ export function expandPath(
   });
 }
 
-interface IRequestOptions {
-  params?: Record<string, string>;
-  query?: Record<string, string | undefined>;
-  body?: unknown;
-}
-
 export class CS3Api {
   constructor(
     readonly serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {}
 
-  version(): Promise<IVersion> {
+  version(): Promise<ResponseOf<'getVersion'>> {
     return this.call('getVersion');
   }
 
@@ -241,15 +184,15 @@ export class CS3Api {
     return this.call('acceptInvitation', { body: { token, site } });
   }
 
-  private async call<T>(
-    operation: OperationId,
-    options: IRequestOptions = {}
-  ): Promise<T> {
+  private async call<K extends OperationId>(
+    operation: K,
+    options: IRequestOptions<K> = {}
+  ): Promise<ResponseOf<K>> {
     const [method, template] = ROUTES[operation];
     let url = URLExt.join(
       this.serverSettings.baseUrl,
       'cs3/api',
-      expandPath(template, options.params)
+      expandPath(template, options.params as Record<string, string>)
     );
     const query = Object.entries(options.query ?? {}).filter(
       (entry): entry is [string, string] => entry[1] !== undefined
@@ -295,6 +238,6 @@ export class CS3Api {
         typeof error.reason === 'string' ? error.reason : null
       );
     }
-    return data as T;
+    return data as ResponseOf<K>;
   }
 }
