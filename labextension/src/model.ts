@@ -17,6 +17,7 @@ import type {
   IMeshSite,
   INewShare,
   IReceivedShare,
+  IRecipient,
   IShare,
   IShareUpdate
 } from './api';
@@ -152,6 +153,11 @@ export class MeshModel {
   async revoke(id: string): Promise<void> {
     await this.api.deleteShare(id);
     await this.load('shares');
+  }
+
+  /** People and groups I can share with, for the Share dialog's search box. */
+  searchRecipients(text: string): Promise<IRecipient[]> {
+    return this.api.recipients(text);
   }
 
   createInvitation(description?: string): Promise<IInvitation> {

@@ -12,12 +12,9 @@ import {
 import type { IPanelContext } from '../panel/context';
 import { SharedRow } from '../panel/shared';
 import { FormDialog } from './dialog';
-import {
-  linkRequest,
-  moveActive,
-  pickRecipient,
-  shareRequest
-} from './recipients';
+import { RecipientCombobox } from './combobox';
+import { linkRequest, pickRecipient, shareRequest } from './recipients';
+import { useRecipientSearch } from './recipientSearch';
 
 /** The file or folder being shared. */
 export interface IShareTarget {
@@ -25,8 +22,6 @@ export interface IShareTarget {
   name: string;
   itemType: ItemType;
 }
-
-const SEARCH_DELAY_MS = 250;
 
 /** Open the Share dialog for one item; resolves when the user closes it. */
 export async function showShareDialog(
@@ -119,9 +114,6 @@ function PersonForm(props: {
   const { model, trans } = context;
   const [query, setQuery] = React.useState('');
   const [selected, setSelected] = React.useState<IRecipient | null>(null);
-  const [suggestions, setSuggestions] = React.useState<IRecipient[]>([]);
-  const [listOpen, setListOpen] = React.useState(false);
-  const [active, setActive] = React.useState(-1);
   const [permission, setPermission] = React.useState<Permission>(
     props.defaultPermission
   );
@@ -129,44 +121,9 @@ function PersonForm(props: {
   const [note, setNote] = React.useState('');
   const [error, setError] = React.useState('');
   const [busy, setBusy] = React.useState(false);
-  const searchId = React.useRef(0);
+  const search = useRecipientSearch(model, query, !selected);
 
-  // Search as the user types, after a short pause; answers to older queries are dropped.
-  React.useEffect(() => {
-    const text = query.trim();
-    if (!text || selected) {
-      setSuggestions([]);
-      setListOpen(false);
-      return;
-    }
-    const id = ++searchId.current;
-    const timer = window.setTimeout(async () => {
-      try {
-        const found = await model.api.recipients(text);
-        if (id === searchId.current) {
-          setSuggestions(found);
-          setListOpen(found.length > 0);
-          setActive(found.length ? 0 : -1);
-        }
-      } catch {
-        // A typed address that does not resolve yet is normal while typing;
-        // the reason is shown if the user tries to share with it.
-        if (id === searchId.current) {
-          setSuggestions([]);
-          setListOpen(false);
-        }
-      }
-    }, SEARCH_DELAY_MS);
-    return () => window.clearTimeout(timer);
-  }, [query, selected]);
-
-  const choose = (recipient: IRecipient) => {
-    setSelected(recipient);
-    setQuery(recipient.label);
-    setListOpen(false);
-    setError('');
-  };
-
+  /** The chosen recipient, else the one the typed text names, else why there is none. */
   const resolveRecipient = async (): Promise<IRecipient | null> => {
     if (selected) {
       return selected;
@@ -177,7 +134,7 @@ function PersonForm(props: {
       return null;
     }
     try {
-      const found = await model.api.recipients(text);
+      const found = await model.searchRecipients(text);
       const match = pickRecipient(text, found);
       if (!match) {
         setError(
@@ -191,8 +148,6 @@ function PersonForm(props: {
                 text
               )
         );
-        setSuggestions(found);
-        setListOpen(found.length > 0);
       }
       return match;
     } catch (reason) {
@@ -237,92 +192,33 @@ function PersonForm(props: {
     }
   };
 
-  const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      setListOpen(suggestions.length > 0);
-      setActive(
-        moveActive(
-          active,
-          event.key === 'ArrowDown' ? 1 : -1,
-          suggestions.length
-        )
-      );
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      if (listOpen && active >= 0 && active < suggestions.length) {
-        choose(suggestions[active]);
-      } else {
-        void submit();
-      }
-    } else if (event.key === 'Escape' && listOpen) {
-      event.preventDefault();
-      setListOpen(false);
-    }
-  };
-
-  const listId = 'jp-ScienceMesh-recipients';
+  const inputId = 'jp-ScienceMesh-recipient';
   return (
     <form
       className="jp-ScienceMesh-form"
       data-form="share"
       onSubmit={event => void submit(event)}
     >
-      <label
-        className="jp-ScienceMesh-label"
-        htmlFor="jp-ScienceMesh-recipient"
-      >
+      <label className="jp-ScienceMesh-label" htmlFor={inputId}>
         {trans.__('Share with')}
       </label>
-      <div className="jp-ScienceMesh-combobox">
-        <input
-          id="jp-ScienceMesh-recipient"
-          className="jp-ScienceMesh-input"
-          role="combobox"
-          aria-autocomplete="list"
-          aria-controls={listId}
-          aria-expanded={listOpen}
-          aria-activedescendant={
-            listOpen && active >= 0 ? `${listId}-${active}` : undefined
-          }
-          autoComplete="off"
-          placeholder={trans.__('Name, group, or user@site')}
-          value={query}
-          onChange={event => {
-            setQuery(event.target.value);
-            setSelected(null);
-            setError('');
-          }}
-          onKeyDown={onKeyDown}
-          onBlur={() => setListOpen(false)}
-        />
-        {listOpen ? (
-          <ul id={listId} role="listbox" className="jp-ScienceMesh-suggestions">
-            {suggestions.map((s, index) => (
-              <li
-                key={`${s.type}:${s.id}`}
-                id={`${listId}-${index}`}
-                role="option"
-                aria-selected={index === active}
-                className="jp-ScienceMesh-suggestion"
-                onMouseDown={event => {
-                  event.preventDefault();
-                  choose(s);
-                }}
-              >
-                <span className="jp-ScienceMesh-name">{s.label}</span>
-                <span className="jp-ScienceMesh-meta">
-                  {s.type === 'group'
-                    ? trans.__('group at %1', s.site)
-                    : s.source === 'contact'
-                      ? trans.__('contact at %1', s.site)
-                      : s.site}
-                </span>
-              </li>
-            ))}
-          </ul>
-        ) : null}
-      </div>
+      <RecipientCombobox
+        id={inputId}
+        trans={trans}
+        query={query}
+        suggestions={search.suggestions}
+        onQueryChange={text => {
+          setQuery(text);
+          setSelected(null);
+          setError('');
+        }}
+        onChoose={recipient => {
+          setSelected(recipient);
+          setQuery(recipient.label);
+          setError('');
+        }}
+        onEnter={() => void submit()}
+      />
       <div className="jp-ScienceMesh-fields">
         <label className="jp-ScienceMesh-label">
           {trans.__('Permission')}
