@@ -34,9 +34,9 @@ from traitlets import Float, Int, default
 
 from ..config import CS3Site
 from ..dav import errors, paths
-from ..dav.auth import make_auth
 from ..dav.client import DavClient, WriteResult
 from ..dav.props import Entry
+from ..transport.auth import make_auth
 from .cache import StatCache
 from .checkpoints import CS3Checkpoints
 from .errors import to_http_error
@@ -95,8 +95,7 @@ class CS3ContentsManager(AsyncContentsManager):
             ),
             files_root=self.site.webdav_root,
             verify=self.site.ca_bundle or self.site.verify_tls,
-            timeout=self.site.timeout,
-            pool_size=self.max_workers,
+            limits=self.site.limits(),
         )
         self._executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="cs3-dav")
         # The notary keeps signatures in SQLite, whose connection must stay in one thread; its

@@ -1,8 +1,9 @@
 """A small, blocking WebDAV client for one user on one EFSS site.
 
 Blocking on purpose: it is simple to test and reuse, and the Jupyter side runs every call
-in a worker thread. One pooled ``requests.Session`` per client keeps connections (and the
-session cookie Nextcloud sets, which spares a slow password check per request) alive.
+in a worker thread. HTTP itself (pooled session and login cookie, retries, deadlines, byte
+caps, transport failures) is :mod:`cs3_jupyter.transport`'s; this client turns statuses
+into :mod:`.errors` and knows WebDAV.
 
 Paths are relative to the user's files root (see :mod:`.paths`); the client turns them into
 URLs and maps the server's hrefs back by stripping the base the server itself used.
@@ -14,13 +15,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
+from ..transport import Limits, Stream, Transport, TransportError
+from ..transport.auth import Auth
+from ..transport.errors import BadAnswer, CredentialUnusable, SiteTimedOut
 from . import errors, paths
-from .auth import Auth
 from .props import PROPFIND_BODY, Entry, parse_http_date, parse_multistatus, quote_etag
 
 log = logging.getLogger(__name__)
@@ -48,25 +51,30 @@ class DavClient:
         *,
         files_root: str = "/remote.php/dav/files/{user}/",
         verify: bool | str = True,
-        timeout: float = 30.0,
-        pool_size: int = 8,
+        limits: Limits | None = None,
     ) -> None:
-        self.site_url = url.rstrip("/")
         self.user = user
         self.auth = auth
-        parts = urlsplit(self.site_url)
+        self.limits = limits or Limits()
+        self.transport = Transport(
+            url,
+            user=user,
+            auth=auth,
+            limits=self.limits,
+            verify=verify,
+            translate=_dav_error,
+        )
+        #: The site's base URL (never with user info).
+        self.site_url = self.transport.base
         #: Host (and port) of the site: how errors name it, never with user info.
-        self.site_name = parts.hostname or "the site"
-        if parts.port:
-            self.site_name += f":{parts.port}"
+        self.site_name = self.transport.site
         self._root = "/" + files_root.replace("{user}", quote(user, safe="")).strip("/") + "/"
-        self._verify = verify
-        self._timeout = timeout
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.auth = auth
+        self._uploads = urlsplit(self.site_url).path + self._root.replace("/files/", "/uploads/")
+
+    @property
+    def session(self) -> requests.Session:
+        """The pooled session of this site and user (shared with the sharing client)."""
+        return self.transport.pool.session
 
     # -- URLs ---------------------------------------------------------------------------
 
@@ -97,55 +105,33 @@ class DavClient:
         headers: dict[str, str] | None = None,
         data: Body = None,
         stream: bool = False,
-    ) -> requests.Response:
+        max_bytes: int | None = None,
+    ) -> Any:
         """Send one request; a non-2xx answer becomes the matching :class:`DavError`.
 
-        After a 401 the credential gets one chance to refresh (a token file that changed)
-        and the request is repeated once, if its body can be sent twice.
+        Retries, the 401 refresh and transport failures are the transport's (its module
+        docstring has the rule). The writes it may repeat are the ones WebDAV makes safe:
+        a conditional PUT (``If-Match``/``If-None-Match``: a repeat of one that landed is
+        refused, never applied twice) and the parts and final MOVE of a chunked upload
+        (same part, same assembly).
         """
-        response = self._send(method, url, headers, data, stream)
-        if response.status_code == 401 and not _is_stream(data):
-            if self.auth.refresh(response.request):
-                response.close()
-                response = self._send(method, url, headers, data, stream)
+        sent = headers or {}
+        replayable = (method == "PUT" and ("If-Match" in sent or "If-None-Match" in sent)) or (
+            method in ("PUT", "MOVE") and urlsplit(url).path.startswith(self._uploads)
+        )
+        response = self.transport.request(
+            method,
+            url,
+            headers=headers,
+            data=data,
+            stream=stream,
+            max_bytes=max_bytes,
+            replayable=replayable,
+        )
         if response.status_code >= 400:
             response.close()
             raise self.error_for(response.status_code, method, path)
         return response
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str] | None,
-        data: Body,
-        stream: bool,
-    ) -> requests.Response:
-        try:
-            return self.session.request(
-                method,
-                url,
-                headers=headers,
-                data=data,
-                stream=stream,
-                timeout=self._timeout,
-                verify=self._verify,
-            )
-        except requests.Timeout:
-            raise errors.SiteTimeout(
-                f"{self.site_name} did not answer within {self._timeout:g} s. Try again in a "
-                "moment; if it keeps happening, the site may be overloaded or down."
-            ) from None
-        except requests.exceptions.SSLError:
-            raise errors.SiteUnavailable(
-                f"The TLS certificate of {self.site_name} could not be verified. If the site "
-                "uses a private CA, ask your administrator to set CS3Site.ca_bundle."
-            ) from None
-        except requests.ConnectionError:
-            raise errors.SiteUnavailable(
-                f"Cannot connect to {self.site_name}: the connection was refused or the network "
-                "is down. Check that the site is up and try again."
-            ) from None
 
     def error_for(self, status: int, method: str, path: str) -> errors.DavError:
         """The exception for a failed request, with a message that says what to do."""
@@ -201,12 +187,13 @@ class DavClient:
             path=path,
             headers={"Depth": depth, "Content-Type": "application/xml; charset=utf-8"},
             data=PROPFIND_BODY,
+            max_bytes=self.limits.max_listing_bytes,
         )
         if response.status_code != 207:
             raise errors.ProtocolError(
                 f"{self.site_name} answered a PROPFIND with HTTP {response.status_code}, not 207."
             )
-        entries = parse_multistatus(response.content)
+        entries = parse_multistatus(response.content, self.limits.max_listing_entries)
         if not entries:
             raise errors.ProtocolError(f"{self.site_name} sent an empty listing for '{path}'.")
         # The target is the entry every other one sits below: its href is the base the server
@@ -239,11 +226,13 @@ class DavClient:
     def download(self, path: str) -> tuple[bytes, str | None]:
         """The body of a file and the ETag of exactly that body."""
         path = paths.normalize(path)
-        response = self.request("GET", self.url(path), path=path)
+        response = self.request(
+            "GET", self.url(path), path=path, max_bytes=self.limits.max_file_bytes
+        )
         etag = response.headers.get("ETag")
         return response.content, quote_etag(etag) if etag else None
 
-    def open_download(self, path: str) -> requests.Response:
+    def open_download(self, path: str) -> Stream:
         """A streaming GET; the caller iterates ``iter_content`` and must close it."""
         path = paths.normalize(path)
         return self.request("GET", self.url(path), path=path, stream=True)
@@ -324,8 +313,15 @@ class DavClient:
         return write_result(response, None)
 
 
-def _is_stream(data: Body) -> bool:
-    return data is not None and not isinstance(data, bytes | str)
+def _dav_error(err: TransportError) -> errors.DavError:
+    """The WebDAV error for a transport failure (504 for time, 401 for the credential)."""
+    if isinstance(err, SiteTimedOut):
+        return errors.SiteTimeout(err.message)
+    if isinstance(err, CredentialUnusable):
+        return errors.AuthenticationFailed(err.message)
+    if isinstance(err, BadAnswer):
+        return errors.ProtocolError(err.message)
+    return errors.SiteUnavailable(err.message)
 
 
 def write_result(response: requests.Response, mtime: int | None) -> WriteResult:

@@ -213,7 +213,8 @@ class _Multistatus:
     Only what a PROPFIND answer can hold is tracked: response > href, propstat > prop, status.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int | None) -> None:
+        self.max_entries = max_entries
         self.entries: list[Entry] = []
         self._stack: list[str] = []
         self._text: list[str] = []
@@ -263,14 +264,23 @@ class _Multistatus:
                     if setter is not None:
                         setter(entry, value, inner)
             self.entries.append(entry)
+            if self.max_entries is not None and len(self.entries) > self.max_entries:
+                raise ProtocolError(
+                    f"The site sent a listing of more than {self.max_entries} entries; "
+                    "open a subfolder instead (or ask your administrator to raise "
+                    "CS3Site.max_listing_entries)."
+                )
 
     def close(self) -> list[Entry]:
         return self.entries
 
 
-def parse_multistatus(body: bytes) -> list[Entry]:
-    """All ``d:response`` elements of a 207 body, in the order the server sent them."""
-    target = _Multistatus()
+def parse_multistatus(body: bytes, max_entries: int | None = None) -> list[Entry]:
+    """All ``d:response`` elements of a 207 body, in the order the server sent them.
+
+    More than ``max_entries`` is refused while parsing, before the entries cost memory.
+    """
+    target = _Multistatus(max_entries)
     parser = ElementTree.XMLParser(target=target)
     try:
         parser.feed(body)

@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 from tornado.ioloop import IOLoop
 
 from ..config import CS3Site
-from ..dav.auth import make_auth
 from ..dav.client import DavClient
 from ..sharing.directory import MeshDirectory
 from ..sharing.errors import SharingError
 from ..sharing.http import SiteHTTP
 from ..sharing.ocm import Discovery
 from ..sharing.service import SharingService
+from ..transport.auth import make_auth
 from .base import CS3APIHandler
 
 T = TypeVar("T")
@@ -33,8 +33,8 @@ def build_service(site: CS3Site, contents_manager: Any = None) -> SharingService
     """The sharing service for the configured site and user.
 
     When the server's files come from the same site (our contents manager), its WebDAV
-    client's session and credential are reused: one connection pool and one login cookie
-    per site and user, and a refreshed token file is seen by both.
+    client's credential is reused, so a refreshed token file is seen by both; the
+    transport gives both one connection pool and one login cookie per site and user.
     """
     if not site.configured:
         raise SharingError(
@@ -43,16 +43,19 @@ def build_service(site: CS3Site, contents_manager: Any = None) -> SharingService
             "No EFSS site is configured for this server, so there is nothing to share from.",
         )
     verify: bool | str = site.ca_bundle or site.verify_tls
+    limits = site.limits()
     dav = getattr(contents_manager, "client", None)
     if isinstance(dav, DavClient) and (dav.site_url, dav.user) == (site.url, site.user):
-        auth, session = dav.auth, dav.session
+        auth = dav.auth
     else:
-        auth, session = make_auth(site.user, site.password, site.token, site.token_file), None
-    http = SiteHTTP(site.url, site.user, auth, timeout=site.timeout, verify=verify, session=session)
+        auth = make_auth(site.user, site.password, site.token, site.token_file)
+    http = SiteHTTP(site.url, site.user, auth, verify=verify, limits=limits)
     return SharingService(
         http,
-        MeshDirectory(site.mesh_directory_url, tuple(site.mesh_sites), verify=verify),
-        Discovery(verify=verify),
+        MeshDirectory(
+            site.mesh_directory_url, tuple(site.mesh_sites), verify=verify, limits=limits
+        ),
+        Discovery(verify=verify, limits=limits),
         site.webdav_root,
     )
 

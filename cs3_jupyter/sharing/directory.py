@@ -9,6 +9,8 @@ Three sources, whichever the deployment has (docs/protocols.md §4.1):
 * a static list of site URLs from the configuration.
 
 A site is named by its domain (``host[:port]``), which is what people type after ``@``.
+The document comes from the network and what we take from it is shown to the user: at most
+``Limits.max_directory_sites`` sites, URLs without user info, names of a sane length.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..transport import Limits
+from ..transport.urls import strip_userinfo
 from .errors import SharingError
-from .http import anonymous_get, json_body
+from .http import json_body, read_public
 from .ids import domain_of
+
+_MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -34,8 +40,8 @@ class MeshSite:
 
 
 def _site_from_url(url: str, name: str = "") -> MeshSite:
-    url = url.strip().rstrip("/")
-    return MeshSite(name=name or domain_of(url), url=url, domain=domain_of(url))
+    url = strip_userinfo(url.strip()[:_MAX_NAME]).rstrip("/")
+    return MeshSite(name=name[:_MAX_NAME] or domain_of(url), url=url, domain=domain_of(url))
 
 
 def _origin(url: str) -> str:
@@ -44,10 +50,13 @@ def _origin(url: str) -> str:
 
 
 def _from_provider_info(entry: dict[str, Any]) -> MeshSite | None:
-    for service in entry.get("services") or ():
-        endpoint = service.get("endpoint") or {}
-        if str((endpoint.get("type") or {}).get("name", "")).upper() != "OCM":
+    services = entry.get("services")
+    for service in services[:64] if isinstance(services, list) else ():
+        endpoint = service.get("endpoint") if isinstance(service, dict) else None
+        kind = endpoint.get("type") if isinstance(endpoint, dict) else None
+        if not isinstance(kind, dict) or str(kind.get("name", "")).upper() != "OCM":
             continue
+        assert isinstance(service, dict) and isinstance(endpoint, dict)
         url = _origin(str(endpoint.get("path") or ""))
         if not url and service.get("host"):
             url = "https://" + str(service["host"])
@@ -55,7 +64,7 @@ def _from_provider_info(entry: dict[str, Any]) -> MeshSite | None:
             return None
         name = str(entry.get("full_name") or entry.get("name") or "")
         site = _site_from_url(url, name)
-        domain = str(entry.get("domain") or "")
+        domain = str(entry.get("domain") or "")[:_MAX_NAME]
         return MeshSite(site.name, site.url, domain_of(domain) if domain else site.domain)
     return None
 
@@ -64,12 +73,13 @@ def _jws_payload(token: str) -> Any:
     try:
         payload = token.split(".")[1]
         return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None
 
 
-def parse_directory(doc: Any) -> list[MeshSite]:
-    """Every site a directory document lists, in its order; unknown shapes give nothing."""
+def parse_directory(doc: Any, max_sites: int = 1000) -> list[MeshSite]:
+    """The first ``max_sites`` sites a directory document lists, in its order; unknown
+    shapes give nothing."""
     if isinstance(doc, str):
         doc = _jws_payload(doc.strip())
     if isinstance(doc, dict):
@@ -79,7 +89,8 @@ def parse_directory(doc: Any) -> list[MeshSite]:
         if not isinstance(entry, dict):
             continue
         if "servers" in entry:
-            for server in entry.get("servers") or ():
+            servers = entry.get("servers")
+            for server in servers[:max_sites] if isinstance(servers, list) else ():
                 if isinstance(server, dict) and server.get("url"):
                     sites.append(
                         _site_from_url(str(server["url"]), str(server.get("displayName") or ""))
@@ -88,8 +99,10 @@ def parse_directory(doc: Any) -> list[MeshSite]:
             site = _from_provider_info(entry)
             if site is not None:
                 sites.append(site)
+        if len(sites) >= max_sites:
+            break
     unique: dict[str, MeshSite] = {}
-    for site in sites:
+    for site in sites[:max_sites]:
         unique.setdefault(site.domain, site)
     return list(unique.values())
 
@@ -104,8 +117,10 @@ class MeshDirectory:
         *,
         ttl: float = 300.0,
         verify: bool | str = True,
+        limits: Limits | None = None,
     ) -> None:
-        self.directory_url = directory_url
+        self.directory_url = strip_userinfo(directory_url)
+        self.limits = limits or Limits()
         self.static_sites = tuple(_site_from_url(u) for u in static_sites if u.strip())
         self.ttl = ttl
         self.verify = verify
@@ -140,7 +155,7 @@ class MeshDirectory:
         return None
 
     def _fetch(self) -> list[MeshSite]:
-        response = anonymous_get(self.directory_url, verify=self.verify)
+        response = read_public(self.directory_url, limits=self.limits, verify=self.verify)
         domain = domain_of(self.directory_url)
         if response.status_code != 200:
             raise SharingError(
@@ -150,4 +165,4 @@ class MeshDirectory:
         doc: Any = (
             text if text and text[0] not in "[{" else json_body(response, domain, "directory")
         )
-        return parse_directory(doc)
+        return parse_directory(doc, self.limits.max_directory_sites)

@@ -20,13 +20,15 @@ def domain_of(site: str) -> str:
     """``host[:port][/path]`` of a site given as a URL or a bare domain, lower-cased host.
 
     The comparable name of a site: the mesh directory, discovery documents and federated
-    ids spell the same site with or without scheme and trailing slash.
+    ids spell the same site with or without scheme and trailing slash. User info
+    (``user:password@``) is never part of it.
     """
     text = site.strip()
     if not text.lower().startswith(_SCHEMES):
         text = "//" + text
     parts = urlsplit(text)
-    return (parts.netloc.lower() + parts.path).rstrip("/")
+    host = parts.netloc.rpartition("@")[2]
+    return (host.lower() + parts.path).rstrip("/")
 
 
 @dataclass(frozen=True)

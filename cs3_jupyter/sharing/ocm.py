@@ -3,18 +3,25 @@
 Newer servers answer ``/.well-known/ocm``; Nextcloud 32 answers only ``/ocm-provider/``
 (and 404 on the well-known path), so both are tried in that order (docs/protocols.md §3.3, §8).
 Results, failures included, are cached for a while: the mesh panel and recipient search
-ask often, and a dead site must not cost a timeout on every keystroke.
+ask often, and a dead site must not cost a timeout on every keystroke. Callers asking about
+the same site at the same time share one probe, and one probe (both paths) takes at most
+``Limits.probe_deadline``: a site that trickles or hangs cannot hold more worker threads,
+or for longer, than that.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..transport import Limits
 from .errors import SharingError
-from .http import anonymous_get
+from .http import read_public
 from .ids import domain_of
 
 DISCOVERY_PATHS = ("/.well-known/ocm", "/ocm-provider/")
@@ -32,18 +39,34 @@ class OCMProvider:
     invite_accept_dialog: str = ""
 
 
-def parse_discovery(doc: Any) -> OCMProvider | None:
-    """The provider described by a discovery document, or None when it says OCM is off."""
+_MAX_TEXT = 256
+
+
+def _short(value: Any) -> str:
+    """A field of a document from another site, as text of a sane length."""
+    return str(value)[:_MAX_TEXT]
+
+
+def _listed(value: Any, most: int) -> list[Any]:
+    return list(value[:most]) if isinstance(value, list) else []
+
+
+def parse_discovery(doc: Any, max_items: int = 64) -> OCMProvider | None:
+    """The provider described by a discovery document, or None when it says OCM is off.
+
+    At most ``max_items`` capabilities and resource types are taken: the document comes
+    from any site of the mesh, and what we take is shown to the user.
+    """
     if not isinstance(doc, dict) or doc.get("enabled") is False or not doc.get("endPoint"):
         return None
-    types = doc.get("resourceTypes") or []
+    types = _listed(doc.get("resourceTypes"), max_items)
     return OCMProvider(
-        api_version=str(doc.get("apiVersion") or doc.get("version") or ""),
-        end_point=str(doc["endPoint"]),
-        provider=str(doc.get("provider") or ""),
-        capabilities=tuple(str(c) for c in doc.get("capabilities") or ()),
-        resource_types=tuple(str(t.get("name")) for t in types if isinstance(t, dict)),
-        invite_accept_dialog=str(doc.get("inviteAcceptDialog") or ""),
+        api_version=_short(doc.get("apiVersion") or doc.get("version") or ""),
+        end_point=_short(doc["endPoint"]),
+        provider=_short(doc.get("provider") or ""),
+        capabilities=tuple(_short(c) for c in _listed(doc.get("capabilities"), max_items)),
+        resource_types=tuple(_short(t.get("name")) for t in types if isinstance(t, dict)),
+        invite_accept_dialog=_short(doc.get("inviteAcceptDialog") or ""),
     )
 
 
@@ -54,42 +77,113 @@ class _Entry:
     error: SharingError | None = field(default=None)
 
 
+Result = OCMProvider | SharingError
+
+
 class Discovery:
     """Cached OCM discovery of any site by base URL (anonymous requests only)."""
 
     def __init__(
-        self, ttl: float = 300.0, failure_ttl: float = 30.0, verify: bool | str = True
+        self,
+        ttl: float = 300.0,
+        failure_ttl: float = 30.0,
+        verify: bool | str = True,
+        limits: Limits | None = None,
     ) -> None:
         self.ttl = ttl
         self.failure_ttl = failure_ttl
         self.verify = verify
+        self.limits = limits or Limits()
         self._cache: dict[str, _Entry] = {}
+        self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def discover(self, site_url: str) -> OCMProvider:
         """The site's OCM provider; :class:`SharingError` if unreachable or without OCM."""
         key = site_url.rstrip("/")
-        with self._lock:
-            entry = self._cache.get(key)
-        if entry is None or entry.expires < time.monotonic():
-            entry = self._probe(key)
+        while True:
             with self._lock:
-                self._cache[key] = entry
+                entry = self._cache.get(key)
+                if entry is not None and entry.expires >= time.monotonic():
+                    break
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = threading.Event()
+                    mine = True
+                else:
+                    mine = False
+            if not mine:
+                # Someone is probing this site now: share the answer instead of asking again.
+                running.wait(self.limits.probe_deadline + 1)
+                with self._lock:
+                    entry = self._cache.get(key)
+                if entry is None:
+                    entry = self._timed_out(key)
+                break
+            try:
+                entry = self._probe(key)
+                with self._lock:
+                    self._cache[key] = entry
+            finally:
+                with self._lock:
+                    self._running.pop(key, None)
+                running.set()
+            break
         if entry.error is not None:
             raise entry.error
         assert entry.provider is not None
         return entry.provider
 
+    def discover_many(self, site_urls: Iterable[str]) -> dict[str, Result]:
+        """Every site's provider or error, probed in parallel within one probe deadline.
+
+        A site that has not answered by then is reported as not answering; its probe goes
+        on in the background until its own deadline and fills the cache.
+        """
+        urls = list(dict.fromkeys(site_urls))
+        out: dict[str, Result] = {}
+        if not urls:
+            return out
+
+        def one(url: str) -> Result:
+            try:
+                return self.discover(url)
+            except SharingError as err:
+                return err
+
+        pool = ThreadPoolExecutor(min(32, len(urls)), thread_name_prefix="cs3-discovery")
+        jobs = {url: pool.submit(one, url) for url in urls}
+        wait_for(jobs.values(), timeout=self.limits.probe_deadline + 1)
+        pool.shutdown(wait=False)
+        for url, job in jobs.items():
+            late = self._timed_out(url).error
+            assert late is not None
+            out[url] = job.result() if job.done() else late
+        return out
+
+    def _timed_out(self, url: str) -> _Entry:
+        error = SharingError(
+            504,
+            "site_unreachable",
+            f"{domain_of(url)} did not answer within {self.limits.probe_deadline:g} s.",
+        )
+        return _Entry(time.monotonic() + self.failure_ttl, error=error)
+
     def _probe(self, url: str) -> _Entry:
         domain = domain_of(url)
+        limits = self.limits
+        ends = time.monotonic() + limits.probe_deadline
         try:
             for path in DISCOVERY_PATHS:
-                response = anonymous_get(url + path, verify=self.verify)
+                left = ends - time.monotonic()
+                if left <= 0:
+                    return self._timed_out(url)
+                response = read_public(url + path, limits=limits, verify=self.verify, deadline=left)
                 if response.status_code != 200:
                     continue
                 try:
-                    provider = parse_discovery(response.json())
-                except ValueError:
+                    provider = parse_discovery(response.json(), limits.max_capabilities)
+                except (ValueError, RecursionError):
                     continue
                 if provider is not None:
                     return _Entry(time.monotonic() + self.ttl, provider)

@@ -22,7 +22,7 @@ from .errors import SharingError, bad_request
 from .http import SiteHTTP
 from .ids import cloud_id_for, parse_federated_id
 from .invites import InvitesClient, parse_invitation
-from .ocm import Discovery
+from .ocm import Discovery, OCMProvider
 from .ocs import OCSClient, OCSError
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -119,14 +119,14 @@ class SharingService:
         }
 
     def mesh_sites(self) -> list[dict[str, Any]]:
-        """Every directory site with its discovery state, probed in parallel."""
+        """Every directory site with its discovery state, probed in parallel (one deadline)."""
         sites = self.directory.sites()
-        if not sites:
-            return []
-        with ThreadPoolExecutor(max_workers=min(8, len(sites))) as pool:
-            return list(pool.map(self._describe_site, sites))
+        found = self.discovery.discover_many(site.url for site in sites)
+        return [self._describe_site(site, found[site.url]) for site in sites]
 
-    def _describe_site(self, site: MeshSite) -> dict[str, Any]:
+    def _describe_site(
+        self, site: MeshSite, provider: OCMProvider | SharingError
+    ) -> dict[str, Any]:
         model: dict[str, Any] = {
             "name": site.name,
             "url": site.url,
@@ -136,11 +136,9 @@ class SharingService:
             "capabilities": [],
             "is_mine": site.domain == self.domain,
         }
-        try:
-            provider = self.discovery.discover(site.url)
-        except SharingError as err:
-            model["reachable"] = err.reason != "site_unreachable"
-            model["error"] = err.message
+        if isinstance(provider, SharingError):
+            model["reachable"] = provider.reason != "site_unreachable"
+            model["error"] = provider.message
             return model
         model["ocm_version"] = provider.api_version or None
         model["capabilities"] = list(provider.capabilities)

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from cs3_jupyter.dav.auth import make_auth
 from cs3_jupyter.dav.client import DavClient
+from cs3_jupyter.transport.auth import make_auth
 
 MANAGER = "cs3_jupyter.contents.manager.CS3ContentsManager"
 

@@ -7,10 +7,10 @@ import socket
 import pytest
 
 from cs3_jupyter.dav import errors
-from cs3_jupyter.dav.auth import make_auth
 from cs3_jupyter.dav.client import DavClient
 from cs3_jupyter.dav.upload import ChunkedUpload
 from cs3_jupyter.dav.versions import list_versions, restore_version
+from cs3_jupyter.transport.auth import make_auth
 
 
 @pytest.fixture

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from cs3_jupyter.dav.auth import make_auth
 from cs3_jupyter.sharing.directory import MeshDirectory
 from cs3_jupyter.sharing.errors import SharingError
 from cs3_jupyter.sharing.http import SiteHTTP
 from cs3_jupyter.sharing.ocm import Discovery
 from cs3_jupyter.sharing.ocs import OCSClient, OCSError
+from cs3_jupyter.transport.auth import make_auth
 
 
 def site_http(mesh, site, user, **auth) -> SiteHTTP:
     url = mesh.site(site).url
-    return SiteHTTP(url, user.user, make_auth(user.user, **auth), timeout=10)
+    return SiteHTTP(url, user.user, make_auth(user.user, **auth))
 
 
 def test_ocs_v1_and_v2_envelopes_give_the_same_data(mesh, new_user):

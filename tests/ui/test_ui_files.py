@@ -18,9 +18,9 @@ import pytest
 from playwright.sync_api import expect
 from ui_lab import start_lab
 
-from cs3_jupyter.dav.auth import make_auth
 from cs3_jupyter.dav.client import DavClient
 from cs3_jupyter.dav.errors import NotFound
+from cs3_jupyter.transport.auth import make_auth
 
 pytestmark = pytest.mark.browser
 

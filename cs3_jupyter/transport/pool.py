@@ -1,0 +1,81 @@
+"""One pooled session per site and user, shared by every caller in the process.
+
+The WebDAV client and the sharing client of one user talk to the same site; with one
+``requests.Session`` between them they share keep-alive connections and the session cookie
+the site sets at login. That cookie matters: Nextcloud checks the password of every
+Basic-auth request that comes without it (about a second each), and parallel first logins
+of one user race on SQLite sites, one of them failing with HTTP 500 (docs/protocols.md §8).
+So the first call to a site is sent alone; the others wait for its answer (and the cookie)
+and then go in parallel.
+
+Anonymous pools (other sites' public documents) keep no cookies at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.cookiejar import DefaultCookiePolicy
+
+import requests
+
+from .deadline import Call, WatchedAdapter
+from .errors import SiteTimedOut
+from .limits import Limits
+from .urls import origin
+
+
+class SitePool:
+    """The session, the first-contact gate and the concurrency limit of one site and user."""
+
+    def __init__(self, key: tuple[str, str, int, str | None], limits: Limits) -> None:
+        self.key = key
+        self.anonymous = key[3] is None
+        self.session = requests.Session()
+        adapter = WatchedAdapter(pool_connections=1, pool_maxsize=limits.site_concurrency)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        if self.anonymous:
+            self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        self.slots = threading.BoundedSemaphore(limits.site_concurrency)
+        self._gate = threading.Condition()
+        self._contacted = self.anonymous  # anonymous reads never log in: no gate
+        self._leader: int | None = None
+        #: Requests sent again after a failure, for tests and the log.
+        self.retries = 0
+
+    def enter(self, call: Call, site: str) -> bool:
+        """Wait until this call may go; True when it is the first contact (it leads)."""
+        if self._contacted:
+            return False
+        with self._gate:
+            while not self._contacted:
+                if self._leader is None:
+                    self._leader = threading.get_ident()
+                    return True
+                remaining = call.remaining()
+                if remaining <= 0:
+                    raise SiteTimedOut(site, f"{site} did not answer the first request in time.")
+                self._gate.wait(remaining)
+        return False
+
+    def leave(self, answered: bool) -> None:
+        """The first contact is over; with an answer (and so any cookie) the gate opens."""
+        with self._gate:
+            self._leader = None
+            if answered:
+                self._contacted = True
+            self._gate.notify_all()
+
+
+_pools: dict[tuple[str, str, int, str | None], SitePool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_for(url: str, user: str | None, limits: Limits) -> SitePool:
+    """The one pool for ``user`` (None: anonymous) at the origin of ``url``."""
+    key = (*origin(url), user)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = SitePool(key, limits)
+        return pool
