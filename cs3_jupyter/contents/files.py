@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 
-import requests
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
@@ -76,7 +75,7 @@ class CS3FilesHandler(JupyterHandler):
             problem = entry
         elif entry.is_dir:
             problem = web.HTTPError(400, f"'{path}' is a folder, not a file.")
-        if not isinstance(response, requests.Response):
+        if isinstance(response, BaseException):
             raise problem or response
         if problem is not None:
             await manager.call(response.close)

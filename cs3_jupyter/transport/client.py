@@ -458,7 +458,7 @@ class Transport:
             )
             raise _Failure(BadAnswer(self.site, message), retry=False, nothing_sent=False)
         response._content = bytes(body)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag
 
     def _refresh(self, response: requests.Response) -> bool:
         try:
