@@ -71,9 +71,8 @@ class CS3JupyterApp(ExtensionApp):
         self.settings["cs3_site"] = CS3Site(config=self.config)
         self.settings["cs3_version"] = __version__
         # Kernel file tokens (efss://) are issued by our kernel manager, when it is in use.
-        self.settings["cs3_kernel_tokens"] = getattr(
-            self.serverapp.kernel_manager, "file_tokens", None
-        )
+        kernel_manager = getattr(self.serverapp, "kernel_manager", None)
+        self.settings["cs3_kernel_tokens"] = getattr(kernel_manager, "file_tokens", None)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(

@@ -180,6 +180,6 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
         self._drop_executions()
         super().on_kernel_restarted()
 
-    def disconnect(self) -> None:
+    def disconnect(self) -> None:  # type: ignore[override]  # synchronous, as in the parent
         self._drop_executions()
         super().disconnect()

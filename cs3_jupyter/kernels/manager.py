@@ -140,7 +140,7 @@ class CS3KernelManager(AsyncMappingKernelManager):
 
     def _server_url(self) -> str:
         """How a kernel on this machine reaches this server (loopback for a wildcard ip)."""
-        app = self.parent
+        app: Any = self.parent
         ip = getattr(app, "ip", "") or "127.0.0.1"
         if ip in ("0.0.0.0", "*"):  # noqa: S104 - describing the server's own setting
             ip = "127.0.0.1"
@@ -153,8 +153,8 @@ class CS3KernelManager(AsyncMappingKernelManager):
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def _async_start_kernel(  # type: ignore[override]
-        self, *, kernel_id: str | None = None, path: str | None = None, **kwargs: Any
+    async def _async_start_kernel(
+        self, *, kernel_id: str | None = None, path: Any = None, **kwargs: Any
     ) -> str:
         if kernel_id is not None and kernel_id in self:
             return await super()._async_start_kernel(kernel_id=kernel_id, path=path, **kwargs)

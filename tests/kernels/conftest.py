@@ -20,8 +20,8 @@ from cs3_localmesh.mesh import Mesh
 from cs3_localmesh.users import UserInfo
 from jupyter_process import JupyterProcess, launch
 
-from cs3_jupyter.transport.auth import make_auth
 from cs3_jupyter.dav.client import DavClient
+from cs3_jupyter.transport.auth import make_auth
 
 HERE = Path(__file__).parent
 KERNELS = ("python3", "minish")

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from conftest import KERNELS, KernelSession, Lang, Person, eventually, notebook_bytes
-from cs3_jupyter.transport.auth import make_auth
 from cs3_jupyter.dav.client import DavClient
+from cs3_jupyter.transport.auth import make_auth
 
 pytestmark = pytest.mark.parametrize("kernel", KERNELS)
 

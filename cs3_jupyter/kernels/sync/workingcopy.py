@@ -328,6 +328,9 @@ class WorkingCopy:
             return None  # deleted meanwhile: the next sync sees that
         try:
             digest = digest or disk.sha1_of(path)
+        except FileNotFoundError:
+            return None
+        try:
             with open(path, "rb") as body:
                 result = self.client.put(
                     self.remote_path(rel),
