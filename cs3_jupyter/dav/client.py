@@ -232,15 +232,10 @@ class DavClient:
         etag = response.headers.get("ETag")
         return response.content, quote_etag(etag) if etag else None
 
-    def open_download(self, path: str, *, offset: int = 0) -> Stream:
-        """A streaming GET; the caller iterates ``iter_content`` and must close it.
-
-        With ``offset`` the body starts there (``Range``); a site that ignores ranges answers
-        200 with the whole body, so the caller checks for 206 before trusting the start.
-        """
+    def open_download(self, path: str) -> Stream:
+        """A streaming GET; the caller iterates ``iter_content`` and must close it."""
         path = paths.normalize(path)
-        headers = {"Range": f"bytes={offset}-"} if offset else None
-        return self.request("GET", self.url(path), path=path, headers=headers, stream=True)
+        return self.request("GET", self.url(path), path=path, stream=True)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -250,12 +245,10 @@ class DavClient:
         data: Body,
         *,
         if_match: str | None = None,
-        if_none_match: bool = False,
         mtime: int | None = None,
         sha1: str | None = None,
     ) -> WriteResult:
-        """Write a file in one PUT, optionally only if it is still at ETag ``if_match``
-        (or, with ``if_none_match``, only if there is no file there yet).
+        """Write a file in one PUT, optionally only if it is still at ETag ``if_match``.
 
         ``sha1`` (hex) is sent as ``OC-Checksum`` so sites that keep checksums report the
         same one we computed, and the caller can know the new file's checksum unasked.
@@ -266,8 +259,6 @@ class DavClient:
             headers["OC-Checksum"] = f"SHA1:{sha1}"
         if if_match:
             headers["If-Match"] = if_match
-        if if_none_match:
-            headers["If-None-Match"] = "*"
         if mtime is not None:
             headers["X-OC-MTime"] = str(mtime)
         try:
@@ -291,14 +282,12 @@ class DavClient:
                 ) from None
             raise
 
-    def delete(self, path: str, *, if_match: str | None = None) -> None:
-        """Delete a file or folder (the site usually keeps it in its trash bin), optionally
-        only if it is still at ETag ``if_match`` (else :class:`PreconditionFailed`)."""
+    def delete(self, path: str) -> None:
+        """Delete a file or folder (the site usually keeps it in its trash bin)."""
         path = paths.normalize(path)
         if not path:
             raise errors.BadPath("The root folder cannot be deleted.")
-        headers = {"If-Match": if_match} if if_match else None
-        self.request("DELETE", self.url(path), path=path, headers=headers)
+        self.request("DELETE", self.url(path), path=path)
 
     def move(self, source: str, target: str, *, overwrite: bool = False) -> WriteResult:
         """Rename on the server; :class:`AlreadyExists` if the target exists.

@@ -1,9 +1,8 @@
-"""The one base class of our handlers: authentication, authorization, JSON errors.
+"""The one base class of our handlers: authentication, authorization, JSON answers.
 
-Domain errors raised by the services below carry an HTTP status and a message written for
-the user; this class turns them into ``{"message": ..., "reason": ...}`` JSON bodies.
-Anything unexpected is logged server-side and answered with a generic 500: tracebacks never
-reach the browser.
+Errors use jupyter_server's own ``APIHandler.write_error`` (JSON ``{"message", "reason"}``,
+never a traceback, even with ``serve_traceback`` on; tests/handlers/test_errors_stock.py
+holds it to that). Domain errors of the sharing layer are mapped in ``sharing_base``.
 """
 
 from __future__ import annotations
@@ -31,20 +30,3 @@ class CS3APIHandler(ExtensionHandlerMixin, APIHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(data))
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        # APIHandler.write_error would include a traceback when serve_traceback is on; our
-        # errors are for researchers, so we always send just the message.
-        exc_info = kwargs.get("exc_info")
-        message = self._reason
-        reason = None
-        if exc_info:
-            exc = exc_info[1]
-            log_message = getattr(exc, "log_message", None)
-            if log_message:
-                message = (
-                    log_message % getattr(exc, "args", ()) if "%" in log_message else log_message
-                )
-            reason = getattr(exc, "reason", None)
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message or "Unknown error", "reason": reason}))

@@ -12,12 +12,12 @@ class ContactsHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.write_json(await self.call(self.service().contacts))
+        self.write_json(await self.call(self.sharing().contacts.listing))
 
 
 class ContactHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def delete(self, site: str, user: str) -> None:
-        await self.call(self.service().delete_contact, site, user)
+        await self.call(self.sharing().contacts.delete, site, user)
         self.no_content()

@@ -13,7 +13,7 @@ class InvitationsHandler(SharingHandler):
     @authorized
     async def post(self) -> None:
         body = self.json_body()
-        self.write_json(await self.call(self.service().create_invitation, body), 201)
+        self.write_json(await self.call(self.sharing().contacts.create_invitation, body), 201)
 
 
 class AcceptInvitationHandler(SharingHandler):
@@ -21,4 +21,4 @@ class AcceptInvitationHandler(SharingHandler):
     @authorized
     async def post(self) -> None:
         body = self.json_body()
-        self.write_json(await self.call(self.service().accept_invitation, body), 201)
+        self.write_json(await self.call(self.sharing().contacts.accept_invitation, body), 201)

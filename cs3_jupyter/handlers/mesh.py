@@ -12,4 +12,4 @@ class MeshSitesHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.write_json(await self.call(self.service().mesh_sites))
+        self.write_json(await self.call(self.sharing().mesh.sites))

@@ -13,14 +13,14 @@ class ReceivedHandler(SharingHandler):
     @authorized
     async def get(self) -> None:
         state = self.get_query_argument("state", "all")
-        self.write_json(await self.call(self.service().received, state))
+        self.write_json(await self.call(self.sharing().received.listing, state))
 
 
 class AcceptHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def post(self, id: str) -> None:
-        share = await self.call(self.service().accept, id)
+        share = await self.call(self.sharing().received.accept, id)
         self.files_changed(share.get("path") or "")
         self.write_json(share)
 
@@ -29,6 +29,6 @@ class DeclineHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def post(self, id: str) -> None:
-        await self.call(self.service().decline, id)
+        await self.call(self.sharing().received.decline, id)
         self.files_changed()  # leaving an accepted share removes its mount, wherever it was
         self.no_content()

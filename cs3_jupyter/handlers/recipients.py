@@ -13,4 +13,4 @@ class RecipientsHandler(SharingHandler):
     @authorized
     async def get(self) -> None:
         query = self.get_query_argument("q", "")
-        self.write_json(await self.call(self.service().recipients, query))
+        self.write_json(await self.call(self.sharing().recipients.search, query))

@@ -13,13 +13,15 @@ class SharesHandler(SharingHandler):
     @authorized
     async def get(self) -> None:
         path = self.get_query_argument("path", "")
-        self.write_json(await self.call(self.service().list_shares, path))
+        self.write_json(await self.call(self.sharing().shares.listing, path))
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
         body = self.json_body()
-        self.write_json(await self.call(self.service().create_share, body), 201)
+        share, created = await self.call(self.sharing().shares.create, body)
+        # A repeated request (a double click) answers the share it already made.
+        self.write_json(share, 201 if created else 200)
 
 
 class ShareHandler(SharingHandler):
@@ -27,10 +29,10 @@ class ShareHandler(SharingHandler):
     @authorized
     async def patch(self, id: str) -> None:
         body = self.json_body()
-        self.write_json(await self.call(self.service().update_share, id, body))
+        self.write_json(await self.call(self.sharing().shares.update, id, body))
 
     @web.authenticated
     @authorized
     async def delete(self, id: str) -> None:
-        await self.call(self.service().delete_share, id)
+        await self.call(self.sharing().shares.delete, id)
         self.no_content()

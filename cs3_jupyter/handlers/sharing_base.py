@@ -1,9 +1,9 @@
-"""What every sharing handler shares: the per-server sharing service and error mapping.
+"""What every sharing handler shares: the server's sharing service and error mapping.
 
-The service is built once per server from ``CS3Site`` (so there is one pooled HTTP session
-for the user's site) and its blocking calls run in worker threads: the event loop never
-waits for a site. A :class:`SharingError` becomes ``{"message", "reason"}`` with its
-status; the message was written for the researcher and holds no secret.
+The service is built once when the extension loads (``cs3_jupyter.app``) and its blocking
+calls run in worker threads: the event loop never waits for a site. A :class:`SharingError`
+becomes ``{"message", "reason"}`` with its status; the message was written for the
+researcher and holds no secret. Anything else is jupyter_server's generic JSON 500.
 """
 
 from __future__ import annotations
@@ -14,60 +14,28 @@ from typing import Any, TypeVar
 
 from tornado.ioloop import IOLoop
 
-from ..config import CS3Site
-from ..dav.client import DavClient
-from ..sharing.directory import MeshDirectory
-from ..sharing.errors import SharingError
-from ..sharing.http import SiteHTTP
-from ..sharing.ocm import Discovery
+from ..sharing.errors import SharingError, bad_request
 from ..sharing.service import SharingService
-from ..transport.auth import make_auth
 from .base import CS3APIHandler
 
 T = TypeVar("T")
 
 SERVICE_KEY = "cs3_sharing_service"
 
-
-def build_service(site: CS3Site, contents_manager: Any = None) -> SharingService:
-    """The sharing service for the configured site and user.
-
-    When the server's files come from the same site (our contents manager), its WebDAV
-    client's credential is reused, so a refreshed token file is seen by both; the
-    transport gives both one connection pool and one login cookie per site and user.
-    """
-    if not site.configured:
-        raise SharingError(
-            409,
-            "not_configured",
-            "No EFSS site is configured for this server, so there is nothing to share from.",
-        )
-    verify: bool | str = site.ca_bundle or site.verify_tls
-    limits = site.limits()
-    dav = getattr(contents_manager, "client", None)
-    if isinstance(dav, DavClient) and (dav.site_url, dav.user) == (site.url, site.user):
-        auth = dav.auth
-    else:
-        auth = make_auth(site.user, site.password, site.token, site.token_file)
-    http = SiteHTTP(site.url, site.user, auth, verify=verify, limits=limits)
-    return SharingService(
-        http,
-        MeshDirectory(
-            site.mesh_directory_url, tuple(site.mesh_sites), verify=verify, limits=limits
-        ),
-        Discovery(verify=verify, limits=limits),
-        site.webdav_root,
-    )
+#: Sharing bodies are a few short fields; anything bigger is a mistake or an attack.
+MAX_BODY_BYTES = 64 * 1024
 
 
 class SharingHandler(CS3APIHandler):
-    """Base of the sharing resources: ``await self.call(service_method, *args)``."""
+    """Base of the sharing resources: ``await self.call(self.sharing().part.method, ...)``."""
 
-    def service(self) -> SharingService:
-        service = self.settings.get(SERVICE_KEY)
+    def sharing(self) -> SharingService:
+        service: SharingService | None = self.settings.get(SERVICE_KEY)
         if service is None:
-            service = self.settings[SERVICE_KEY] = build_service(
-                self.settings["cs3_site"], self.contents_manager
+            raise SharingError(
+                409,
+                "not_configured",
+                "No EFSS site is configured for this server, so there is nothing to share from.",
             )
         return service
 
@@ -84,13 +52,21 @@ class SharingHandler(CS3APIHandler):
         return await IOLoop.current().run_in_executor(None, method, *args)
 
     def json_body(self) -> Any:
-        """The request's JSON, or None for an empty body; bad JSON is a 400."""
-        if not self.request.body:
+        """The request's JSON, or None for an empty body; anything unreadable is a 400.
+
+        Not jupyter_server's ``get_json_body``: that one answers 500 for a body that is not
+        UTF-8 and logs the raw body (which may hold a link password) when it is not JSON.
+        """
+        body = self.request.body
+        if not body:
             return None
+        if len(body) > MAX_BODY_BYTES:
+            raise bad_request(f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
         try:
-            return json.loads(self.request.body)
-        except ValueError:
-            raise SharingError(400, "bad_request", "The request body is not valid JSON.") from None
+            return json.loads(body.decode("utf-8"))
+        except (ValueError, RecursionError):
+            # UnicodeDecodeError is a ValueError; RecursionError is JSON nested too deep.
+            raise bad_request("The request body is not valid JSON.") from None
 
     # Tornado's documented hooks: a SharingError is an expected outcome, logged briefly and
     # answered with its own status; everything else goes to the base class (generic 500).

@@ -12,4 +12,4 @@ class WhoAmIHandler(SharingHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.write_json(await self.call(self.service().whoami))
+        self.write_json(await self.call(self.sharing().account.whoami))

@@ -45,10 +45,17 @@ class InvitesClient:
         self.http = http
 
     def _call(
-        self, method: str, path: str, body: dict[str, Any] | None = None, *, found: bool = False
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        action: str,
+        found: bool = False,
     ) -> Any:
-        """One request; a 404 means the site has no such endpoint, unless ``found`` says the
-        endpoint answers 404 for a missing item itself."""
+        """One request to ``action`` (words for messages: "list your contacts"); a 404 means
+        the site has no such endpoint, unless ``found`` says the endpoint answers 404 for a
+        missing item itself."""
         response = self.http.request(
             method,
             PREFIX + path,
@@ -61,6 +68,13 @@ class InvitesClient:
                 "not_supported",
                 f"{self.http.domain} does not offer ScienceMesh invitations and contacts.",
             )
+        if response.status_code >= 500:
+            raise SharingError(
+                502,
+                "site_error",
+                f"Your site {self.http.domain} failed to {action} (HTTP "
+                f"{response.status_code}); try again later.",
+            )
         if response.status_code >= 400:
             raise _refusal(response.status_code, _message(response))
         text = response.text.strip()
@@ -69,20 +83,23 @@ class InvitesClient:
 
     def generate(self, description: str = "") -> dict[str, Any]:
         body = {"description": description} if description else {}
-        return self._call("POST", "/generate-invite", body) or {}
+        return self._call("POST", "/generate-invite", body, action="create an invitation") or {}
 
     def accept(self, token: str, provider_domain: str) -> Any:
         return self._call(
-            "POST", "/accept-invite", {"token": token, "providerDomain": provider_domain}
+            "POST",
+            "/accept-invite",
+            {"token": token, "providerDomain": provider_domain},
+            action="complete the invitation (the inviting site may be down)",
         )
 
     def accepted_users(self) -> list[dict[str, Any]]:
-        users = self._call("GET", "/find-accepted-users")
+        users = self._call("GET", "/find-accepted-users", action="list your contacts")
         return [u for u in users or () if isinstance(u, dict)]
 
     def delete_accepted_user(self, idp: str, user_id: str) -> None:
         body = {"idp": idp, "user_id": user_id}
-        self._call("DELETE", "/delete-accepted-user", body, found=True)
+        self._call("DELETE", "/delete-accepted-user", body, action="remove the contact", found=True)
 
 
 def _message(response: Any) -> str:
@@ -111,10 +128,6 @@ def _refusal(status: int, detail: str) -> SharingError:
     if status == 403:
         return SharingError(
             403, "forbidden", "The inviting site does not trust your site, so it refused."
-        )
-    if status >= 500:
-        return SharingError(
-            502, "site_error", "A site failed while completing the invitation; try again later."
         )
     # The site's own text is only matched above, never echoed: it may quote the token.
     return SharingError(400, "bad_request", "The site refused this invitation request.")

@@ -57,6 +57,11 @@ def timestamp(value: Any) -> str | None:
         return None
 
 
+def _day(value: Any) -> str | None:
+    """``YYYY-MM-DD`` from OCS's ``YYYY-MM-DD 00:00:00``."""
+    return str(value)[:10] if value else None
+
+
 def person(user: str, display_name: Any, domain: str) -> dict[str, Any]:
     return {
         "id": user,
@@ -89,7 +94,6 @@ def share(data: dict[str, Any], my_domain: str) -> dict[str, Any] | None:
         recipient = federated_person(with_id, with_name)
     else:
         recipient = person(with_id, with_name, my_domain)
-    expiration = data.get("expiration")
     model: dict[str, Any] = {
         "id": opaque_id(data.get("id")),
         "path": api_path(data.get("path")),
@@ -97,7 +101,7 @@ def share(data: dict[str, Any], my_domain: str) -> dict[str, Any] | None:
         "type": kind,
         "recipient": recipient,
         "permission": permission_name(data.get("permissions")),
-        "expiration": str(expiration)[:10] if expiration else None,
+        "expiration": _day(data.get("expiration")),
         "note": str(data.get("note") or ""),
         # Nextcloud puts the password *hash* in share_with for links: only say whether.
         "has_password": bool(data.get("password") or (kind == "link" and with_id)),
@@ -109,7 +113,7 @@ def share(data: dict[str, Any], my_domain: str) -> dict[str, Any] | None:
 
 
 def received_local(data: dict[str, Any], state: str, my_domain: str) -> dict[str, Any]:
-    """A share made with me by someone on my own site."""
+    """A share made with me by someone on my own site (OCS gives note, expiry and date)."""
     target = api_path(data.get("file_target") or data.get("path"))
     return {
         "id": "local-" + opaque_id(data.get("id")),
@@ -121,11 +125,20 @@ def received_local(data: dict[str, Any], state: str, my_domain: str) -> dict[str
         "state": state,
         "path": target if state == "accepted" else None,
         "created": timestamp(data.get("stime")),
+        "note": str(data.get("note") or "") or None,
+        "expiration": _day(data.get("expiration")),
+        "problem": None,
     }
 
 
 def received_remote(data: dict[str, Any], state: str) -> dict[str, Any]:
-    """A share that reached me over OCM from another site (Nextcloud's remote_shares)."""
+    """A share that reached me over OCM from another site (Nextcloud's remote_shares).
+
+    Nextcloud's remote share rows carry no note, expiry or share date (OCM's share request
+    has no note field, and Nextcloud keeps neither its ``description`` nor its
+    ``expiration``): those are null (docs/protocols.md §2.4). ``mtime`` there is the shared
+    file's modification time, so it is never shown as the share date.
+    """
     # Nextcloud says what the item is only once the share is accepted (and mounted).
     kind = data.get("type") or data.get("resource_type") or data.get("mimetype")
     return {
@@ -143,7 +156,10 @@ def received_remote(data: dict[str, Any], state: str) -> dict[str, Any]:
         ),
         "state": state,
         "path": api_path(data.get("mountpoint")) if state == "accepted" else None,
-        "created": timestamp(data.get("stime") or data.get("mtime")),
+        "created": None,
+        "note": None,
+        "expiration": None,
+        "problem": None,
     }
 
 

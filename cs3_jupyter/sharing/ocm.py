@@ -2,8 +2,13 @@
 
 Newer servers answer ``/.well-known/ocm``; Nextcloud 32 answers only ``/ocm-provider/``
 (and 404 on the well-known path), so both are tried in that order (docs/protocols.md §3.3, §8).
-Results, failures included, are cached for a while: the mesh panel and recipient search
-ask often, and a dead site must not cost a timeout on every keystroke. Callers asking about
+A site that answers with a server error is down, not "without OCM": only a site that
+answered and has no discovery document is said not to offer OCM.
+
+Results, failures included, are cached briefly (30 s, failures 10 s): the mesh panel and
+the recipient search ask often, and a dead site must not cost a timeout on every keystroke,
+but a site that went down must not stay "reachable" for minutes either; a failure any other
+call sees (``report_failure``) replaces a cached success at once. Callers asking about
 the same site at the same time share one probe, and one probe (both paths) takes at most
 ``Limits.probe_deadline``: a site that trickles or hangs cannot hold more worker threads,
 or for longer, than that.
@@ -75,6 +80,8 @@ class _Entry:
     expires: float
     provider: OCMProvider | None = None
     error: SharingError | None = field(default=None)
+    #: Unix time of the probe this answer comes from.
+    checked_at: float = field(default_factory=time.time)
 
 
 Result = OCMProvider | SharingError
@@ -85,8 +92,8 @@ class Discovery:
 
     def __init__(
         self,
-        ttl: float = 300.0,
-        failure_ttl: float = 30.0,
+        ttl: float = 30.0,
+        failure_ttl: float = 10.0,
         verify: bool | str = True,
         limits: Limits | None = None,
     ) -> None:
@@ -134,6 +141,19 @@ class Discovery:
         assert entry.provider is not None
         return entry.provider
 
+    def report_failure(self, site_url: str, error: SharingError) -> None:
+        """Another call found the site unreachable: say so until the next probe."""
+        with self._lock:
+            self._cache[site_url.rstrip("/")] = _Entry(
+                time.monotonic() + self.failure_ttl, error=error
+            )
+
+    def checked_at(self, site_url: str) -> float | None:
+        """When the cached answer about the site was obtained (Unix time), if there is one."""
+        with self._lock:
+            entry = self._cache.get(site_url.rstrip("/"))
+        return entry.checked_at if entry is not None else None
+
     def discover_many(self, site_urls: Iterable[str]) -> dict[str, Result]:
         """Every site's provider or error, probed in parallel within one probe deadline.
 
@@ -173,12 +193,23 @@ class Discovery:
         domain = domain_of(url)
         limits = self.limits
         ends = time.monotonic() + limits.probe_deadline
+        failing: SharingError | None = None
         try:
             for path in DISCOVERY_PATHS:
                 left = ends - time.monotonic()
                 if left <= 0:
                     return self._timed_out(url)
                 response = read_public(url + path, limits=limits, verify=self.verify, deadline=left)
+                if response.status_code >= 500 or response.status_code == 429:
+                    # A site that fails is down, not "without OCM": try the other path, and
+                    # say so if that fails too.
+                    failing = SharingError(
+                        502,
+                        "site_unreachable",
+                        f"{domain} is not working right now (it answered HTTP "
+                        f"{response.status_code}); try again later.",
+                    )
+                    continue
                 if response.status_code != 200:
                     continue
                 try:
@@ -189,6 +220,8 @@ class Discovery:
                     return _Entry(time.monotonic() + self.ttl, provider)
         except SharingError as err:
             return _Entry(time.monotonic() + self.failure_ttl, error=err)
+        if failing is not None:
+            return _Entry(time.monotonic() + self.failure_ttl, error=failing)
         error = SharingError(
             502,
             "site_without_ocm",

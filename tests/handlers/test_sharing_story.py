@@ -100,10 +100,19 @@ def test_federated_edit_share_full_story(people: Any) -> None:
     save_notebook(bob, f"{mount}/analysis.ipynb", "bob edited this")
     assert read_markdown(alice, f"{folder}/analysis.ipynb") == "bob edited this"
 
+    assert item["id"] in ids(bob.ok("GET", "/received"))  # bob's panel polls its list
     alice.ok("DELETE", f"/shares/{share['id']}", 204)
     assert alice.ok("GET", "/shares", params={"path": folder}) == []
     gone = bob.request("GET", f"api/contents/{mount}")
     assert gone.status_code == 404
+    # The share does not vanish from bob's list without a word: it says it was revoked,
+    # until bob dismisses it.
+    (revoked,) = [r for r in bob.ok("GET", "/received") if r["id"] == item["id"]]
+    assert (revoked["state"], revoked["path"]) == ("revoked", None)
+    assert revoked["problem"]["reason"] == "revoked"
+    assert folder in revoked["problem"]["message"]
+    assert item["id"] in ids(bob.ok("GET", "/received", params={"state": "revoked"}))
+    bob.ok("POST", f"/received/{item['id']}/decline", 204)
     assert item["id"] not in ids(bob.ok("GET", "/received"))
 
 
@@ -203,22 +212,25 @@ def test_group_share_reaches_every_member_at_the_site(people: Any) -> None:
     assert read_markdown(people.alice, f"{folder}/analysis.ipynb") == "carol was here"
 
 
-def test_recipient_search_finds_local_users_groups_and_typed_addresses(people: Any) -> None:
+def test_recipient_search_finds_local_users_groups_and_typed_addresses(mesh, people: Any) -> None:
     carol_id = people.infos["carol"].user
     a_host = people.alice.ok("GET", "/whoami")["site"]["domain"]
     found = people.alice.ok("GET", "/recipients", params={"q": carol_id})
     (carol,) = [r for r in found if r["id"] == carol_id]
     assert (carol["type"], carol["site"], carol["source"]) == ("user", a_host, "local")
+    assert carol["verified"] is True
 
     groups = people.alice.ok("GET", "/recipients", params={"q": people.group})
     assert any(r["type"] == "group" and r["id"] == people.group for r in groups)
 
-    typed = f"{people.infos['bob'].user}@{people.b_host}"
-    (entry,) = [
-        r
-        for r in people.alice.ok("GET", "/recipients", params={"q": typed})
-        if r["source"] == "typed"
-    ]
+    # No site says whether a person exists elsewhere before a share is sent: a typed address
+    # is offered to send to, marked as not verified, never as a known person.
+    stranger = mesh.add_user("b", f"dora-{secrets.token_hex(3)}")
+    typed = f"{stranger.user}@{people.b_host}"
+    (entry,) = people.alice.ok("GET", "/recipients", params={"q": typed})
+    assert entry["source"] == "typed"
+    assert entry["verified"] is False
+    assert "not verified" in entry["label"]
     assert entry["type"] == "federated"
     assert entry["id"] == typed
     assert entry["site"] == people.b_host
