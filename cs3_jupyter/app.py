@@ -45,6 +45,22 @@ class CS3JupyterApp(ExtensionApp):
             return env.strip().lower() not in {"0", "false", "no", "off", ""}
         return CS3Site(config=self.config).configured
 
+    manage_kernels = Bool(
+        help="Run kernels through cs3_jupyter.kernels: a synced working copy of an EFSS "
+        "notebook's folder as their working directory, no EFSS secret in their environment and "
+        "efss:// file access through this server (docs/kernels.md). Defaults to True when a "
+        "site is configured. Environment: CS3_MANAGE_KERNELS.",
+    ).tag(config=True)
+
+    @default("manage_kernels")
+    def _default_manage_kernels(self) -> bool:
+        import os
+
+        env = os.environ.get("CS3_MANAGE_KERNELS")
+        if env is not None:
+            return env.strip().lower() not in {"0", "false", "no", "off", ""}
+        return CS3Site(config=self.config).configured
+
     def _link_jupyter_server_extension(self, serverapp: Any) -> None:
         super()._link_jupyter_server_extension(serverapp)
         # The link step runs before the server builds its contents manager, so this is the
@@ -53,11 +69,18 @@ class CS3JupyterApp(ExtensionApp):
             from .contents.manager import CS3ContentsManager
 
             serverapp.contents_manager_class = CS3ContentsManager
+        if self.manage_kernels:
+            from .kernels.hook import use_cs3_kernels
+
+            use_cs3_kernels(serverapp, self.log)
 
     def initialize_settings(self) -> None:
         site = CS3Site(config=self.config)
         self.settings["cs3_site"] = site
         self.settings["cs3_version"] = __version__
+        # Kernel file tokens (efss://) are issued by our kernel manager, when it is in use.
+        kernel_manager = getattr(self.serverapp, "kernel_manager", None)
+        self.settings["cs3_kernel_tokens"] = getattr(kernel_manager, "file_tokens", None)
         # The server's contents manager exists by now: sharing reuses its WebDAV client.
         contents_manager = getattr(self.serverapp, "contents_manager", None)
         self.settings[SERVICE_KEY] = build_sharing(site, contents_manager)

@@ -180,6 +180,10 @@ class CS3ContentsManager(AsyncContentsManager):
             base_model(child, kind_of(child, None)) for child in children if self._listed(child)
         ]
 
+    def get_kernel_path(self, path: str, model: Any = None) -> str:
+        """The notebook's folder: its kernel works in a synced copy of it (docs/kernels.md)."""
+        return paths.split(self.normalize(path))[0]
+
     def info_string(self) -> str:
         return f"Serving files from {self.client.site_name} as user {self.site.user} (WebDAV)"
 

@@ -232,10 +232,15 @@ class DavClient:
         etag = response.headers.get("ETag")
         return response.content, quote_etag(etag) if etag else None
 
-    def open_download(self, path: str) -> Stream:
-        """A streaming GET; the caller iterates ``iter_content`` and must close it."""
+    def open_download(self, path: str, *, offset: int = 0) -> Stream:
+        """A streaming GET; the caller iterates ``iter_content`` and must close it.
+
+        With ``offset`` the body starts there (``Range``); a site that ignores ranges answers
+        200 with the whole body, so the caller checks for 206 before trusting the start.
+        """
         path = paths.normalize(path)
-        return self.request("GET", self.url(path), path=path, stream=True)
+        headers = {"Range": f"bytes={offset}-"} if offset else None
+        return self.request("GET", self.url(path), path=path, headers=headers, stream=True)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -245,10 +250,12 @@ class DavClient:
         data: Body,
         *,
         if_match: str | None = None,
+        if_none_match: bool = False,
         mtime: int | None = None,
         sha1: str | None = None,
     ) -> WriteResult:
-        """Write a file in one PUT, optionally only if it is still at ETag ``if_match``.
+        """Write a file in one PUT, optionally only if it is still at ETag ``if_match``
+        (or, with ``if_none_match``, only if there is no file there yet).
 
         ``sha1`` (hex) is sent as ``OC-Checksum`` so sites that keep checksums report the
         same one we computed, and the caller can know the new file's checksum unasked.
@@ -259,6 +266,8 @@ class DavClient:
             headers["OC-Checksum"] = f"SHA1:{sha1}"
         if if_match:
             headers["If-Match"] = if_match
+        if if_none_match:
+            headers["If-None-Match"] = "*"
         if mtime is not None:
             headers["X-OC-MTime"] = str(mtime)
         try:
@@ -282,12 +291,14 @@ class DavClient:
                 ) from None
             raise
 
-    def delete(self, path: str) -> None:
-        """Delete a file or folder (the site usually keeps it in its trash bin)."""
+    def delete(self, path: str, *, if_match: str | None = None) -> None:
+        """Delete a file or folder (the site usually keeps it in its trash bin), optionally
+        only if it is still at ETag ``if_match`` (else :class:`PreconditionFailed`)."""
         path = paths.normalize(path)
         if not path:
             raise errors.BadPath("The root folder cannot be deleted.")
-        self.request("DELETE", self.url(path), path=path)
+        headers = {"If-Match": if_match} if if_match else None
+        self.request("DELETE", self.url(path), path=path, headers=headers)
 
     def move(self, source: str, target: str, *, overwrite: bool = False) -> WriteResult:
         """Rename on the server; :class:`AlreadyExists` if the target exists.
