@@ -15,6 +15,7 @@ They live in memory only: a restart starts healthy.
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
@@ -28,6 +29,8 @@ _REQUIRED = {
     "lock": {"user", "path"},
     "must_invite": set(),
     "variant": {"name"},
+    "flaky": {"code"},
+    "nextcloud_login": {"seconds"},
 }
 
 #: Behaviours of other EFSS families (docs/protocols.md §1.4-§1.7) a site can switch to.
@@ -37,7 +40,11 @@ VARIANTS = {
     "put-parent-409": "PUT into a missing folder is 409 (RFC 4918, newer sabre/dav) not 404",
     "depth-infinity-412": "PROPFIND Depth: infinity refused with 412 (ownCloud >= 10.10)",
 }
-_OPTIONAL = {"status": {"prefix"}, "delay": {"prefix"}}
+_OPTIONAL = {
+    "status": {"prefix"},
+    "delay": {"prefix"},
+    "flaky": {"first", "fraction", "seed", "prefix", "methods"},
+}
 
 
 class Faults:
@@ -63,8 +70,10 @@ class Faults:
             params["code"] = int(params["code"])
             if not 400 <= params["code"] <= 599:
                 raise ValueError("status fault code must be 4xx or 5xx")
-        if kind == "delay":
+        if kind in ("delay", "nextcloud_login"):
             params["seconds"] = float(params["seconds"])
+        if kind == "flaky":
+            params = self._flaky(params)
         if kind == "quota":
             params["bytes"] = int(params["bytes"])
         if "path" in params:
@@ -73,6 +82,27 @@ class Faults:
             raise ValueError(f"unknown variant; known: {', '.join(sorted(VARIANTS))}")
         with self._lock:
             self._active.append((kind, params))
+
+    @staticmethod
+    def _flaky(params: dict[str, Any]) -> dict[str, Any]:
+        code = int(params["code"])
+        if not 500 <= code <= 599:
+            raise ValueError("flaky fault code must be 5xx")
+        if "first" not in params and "fraction" not in params:
+            raise ValueError("flaky fault needs 'first' and/or 'fraction'")
+        fraction = float(params.get("fraction", 0))
+        if not 0 <= fraction <= 1:
+            raise ValueError("flaky fault fraction must be between 0 and 1")
+        methods = str(params.get("methods", ""))
+        return {
+            "code": code,
+            "first": int(params.get("first", 0)),
+            "fraction": fraction,
+            "prefix": str(params.get("prefix", "/")),
+            "methods": {m.strip().upper() for m in methods.split(",") if m.strip()},
+            "random": random.Random(params.get("seed", 0)),
+            "failed": 0,
+        }
 
     def clear(self) -> None:
         with self._lock:
@@ -87,6 +117,26 @@ class Faults:
             if url_path.startswith(params.get("prefix", "/")):
                 return params["code"]
         return None
+
+    def flaky(self, method: str, url_path: str) -> int | None:
+        """The status a flaky fault forces on this request, if any (counts it as failed)."""
+        with self._lock:
+            for kind, params in self._active:
+                if kind != "flaky" or not url_path.startswith(params["prefix"]):
+                    continue
+                if params["methods"] and method.upper() not in params["methods"]:
+                    continue
+                if params["failed"] < params["first"] or (
+                    params["fraction"] and params["random"].random() < params["fraction"]
+                ):
+                    params["failed"] += 1
+                    return int(params["code"])
+        return None
+
+    def login_cost(self) -> float | None:
+        """Seconds a Nextcloud-like login costs, or None when logins are not simulated."""
+        costs = [params["seconds"] for params in self._of("nextcloud_login")]
+        return max(costs) if costs else None
 
     def delay(self, url_path: str) -> float:
         return sum(

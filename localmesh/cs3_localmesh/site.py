@@ -24,7 +24,7 @@ from .files import FileTree
 from .mounts import MountTable, TokenShareTable
 from .trash import TrashBin
 from .uploads import DEFAULT_TTL, UploadStore
-from .users import UserInfo, Users, challenge_headers
+from .users import LoginRace, LoginSessions, UserInfo, Users, basic_credentials, challenge_headers
 
 log = logging.getLogger("cs3_localmesh")
 
@@ -40,6 +40,7 @@ class RequestStats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._events: Counter[str] = Counter()
 
     def count(self, method: str) -> None:
         with self._lock:
@@ -48,12 +49,20 @@ class RequestStats:
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             counts = dict(self._counts)
+            events = dict(self._events)
         counts["total"] = sum(counts.values())
-        return counts
+        return {**counts, **events}
+
+    def note(self, event: str) -> None:
+        """Count something that is not a request (``logins``, ``login_races``): reported in
+        the snapshot, not in ``total``."""
+        with self._lock:
+            self._events[event] += 1
 
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._events.clear()
 
 
 class Site:
@@ -75,6 +84,7 @@ class Site:
         self.token_shares = TokenShareTable()
         self.faults = Faults()
         self.stats = RequestStats()
+        self.logins = LoginSessions(cookie=f"nc_session_{name}")
         self.admin_token = admin_token or secrets.token_urlsafe(24)
         self._routes: list[tuple[str, WSGIApp]] = []
         self._install_builtin_routes()
@@ -135,6 +145,23 @@ class Site:
 
         return wrapped
 
+    def _nextcloud_login(self, environ: dict, start_response: Callable, cost: float) -> Callable:
+        """Log a Basic-auth request in like Nextcloud (``nextcloud_login`` fault): without
+        the session cookie it pays the password check and gets a cookie; see faults.py."""
+        creds = basic_credentials(environ)
+        if creds is None or not self.users.check_password(*creds):
+            return start_response  # not a user login (or a wrong one: the route says 401)
+        if self.logins.has_session(environ, creds[0]):
+            return start_response
+        session = self.logins.login(creds[0], cost)
+        self.stats.note("logins")
+        cookie = f"{self.logins.cookie}={session}; Path=/; HttpOnly"
+
+        def with_cookie(status: str, headers: list, exc_info: object = None) -> Callable:
+            return start_response(status, [*headers, ("Set-Cookie", cookie)], exc_info)
+
+        return with_cookie
+
     # --- WSGI ----------------------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -146,9 +173,16 @@ class Site:
             delay = self.faults.delay(path)
             if delay:
                 time.sleep(delay)
-            forced = self.faults.status(path)
+            forced = self.faults.status(path) or self.faults.flaky(environ["REQUEST_METHOD"], path)
             if forced:
                 return error_response(start_response, forced, "Injected fault")
+            cost = self.faults.login_cost()
+            if cost is not None:
+                try:
+                    start_response = self._nextcloud_login(environ, start_response, cost)
+                except LoginRace:
+                    self.stats.note("login_races")
+                    return error_response(start_response, 500, "database is locked")
         for prefix, app in self._routes:
             if _under(path, prefix):
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix

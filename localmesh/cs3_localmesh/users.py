@@ -12,7 +12,10 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 
 from .db import Database
 
@@ -88,6 +91,52 @@ def basic_credentials(environ: dict) -> tuple[str, str] | None:
         return None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep else None
+
+
+class LoginRace(Exception):
+    """A second login of one user while the first is still running (Nextcloud on SQLite)."""
+
+
+@dataclass
+class LoginSessions:
+    """Nextcloud-like login sessions, used when the ``nextcloud_login`` fault is set.
+
+    A Basic-auth request without a valid session cookie is a login: it costs the password
+    check's time and sets a session cookie; concurrent logins of one user fail (the
+    caller answers 500). Requests carrying the cookie of a session of their own user pass.
+    """
+
+    cookie: str
+    _sessions: dict[str, str] = field(default_factory=dict)
+    _running: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def has_session(self, environ: dict, user: str) -> bool:
+        try:
+            jar = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        except CookieError:
+            return False
+        morsel = jar.get(self.cookie)
+        with self._lock:
+            return morsel is not None and self._sessions.get(morsel.value) == user
+
+    def login(self, user: str, cost: float) -> str:
+        """Log ``user`` in; the new session id, or :class:`LoginRace` if one is running."""
+        with self._lock:
+            racing = user in self._running
+            self._running.add(user)
+        try:
+            time.sleep(cost)
+        finally:
+            if not racing:
+                with self._lock:
+                    self._running.discard(user)
+        if racing:
+            raise LoginRace(user)
+        session = secrets.token_urlsafe(16)
+        with self._lock:
+            self._sessions[session] = user
+        return session
 
 
 def challenge_headers(environ: dict, realm: str) -> list[tuple[str, str]]:
