@@ -193,7 +193,10 @@ class DavClient:
             raise errors.ProtocolError(
                 f"{self.site_name} answered a PROPFIND with HTTP {response.status_code}, not 207."
             )
-        entries = parse_multistatus(response.content, self.limits.max_listing_entries)
+        try:
+            entries = parse_multistatus(response.content, self.limits.max_listing_entries)
+        except errors.ProtocolError as err:
+            raise errors.ProtocolError(f"{self.site_name}: {err.message}") from None
         if not entries:
             raise errors.ProtocolError(f"{self.site_name} sent an empty listing for '{path}'.")
         # The target is the entry every other one sits below: its href is the base the server

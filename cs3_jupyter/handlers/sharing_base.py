@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from tornado.ioloop import IOLoop
@@ -24,6 +25,11 @@ SERVICE_KEY = "cs3_sharing_service"
 
 #: Sharing bodies are a few short fields; anything bigger is a mistake or an attack.
 MAX_BODY_BYTES = 64 * 1024
+
+#: The sharing calls' own threads, more than one slow site can hold: the transport lets one
+#: site keep at most 2 x CS3Site.site_concurrency calls (running or waiting), each within its
+#: deadline, so calls to other sites always find a free thread. Blocked threads cost little.
+_WORKERS = ThreadPoolExecutor(32, thread_name_prefix="cs3-sharing")
 
 
 class SharingHandler(CS3APIHandler):
@@ -49,7 +55,7 @@ class SharingHandler(CS3APIHandler):
             forget(path)
 
     async def call(self, method: Callable[..., T], *args: Any) -> T:
-        return await IOLoop.current().run_in_executor(None, method, *args)
+        return await IOLoop.current().run_in_executor(_WORKERS, method, *args)
 
     def json_body(self) -> Any:
         """The request's JSON, or None for an empty body; anything unreadable is a 400.

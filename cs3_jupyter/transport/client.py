@@ -364,7 +364,7 @@ class Transport:
     ) -> requests.Response:
         """One exchange, following allowed redirects; the body is read unless streamed."""
         pool = self.pool
-        if not pool.slots.acquire(timeout=max(0.0, call.remaining())):
+        if not pool.take_slot(call):
             raise _Failure(
                 SiteTimedOut(
                     self.site,

@@ -8,8 +8,8 @@ reports the call as timed out. File transfers earn more time as their bytes move
 ``min_rate`` bytes per second), so a big download on a slow link is not cut off while a
 trickle is.
 
-The socket is found through the connection classes below: every request a connection
-sends registers it with the call running in that thread.
+The socket is found through the connection classes below: every connection made and every
+request sent registers its socket with the call running in that thread.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Call:
         self.moved = 0
         self.expired = False
         self.done = False
-        self._connection: HTTPConnection | None = None
+        self._socket: socket.socket | None = None
         self._lock = threading.Lock()
 
     def ends_at(self) -> float:
@@ -50,11 +50,11 @@ class Call:
     def remaining(self) -> float:
         return self.ends_at() - time.monotonic()
 
-    def attach(self, connection: HTTPConnection) -> None:
+    def attach(self, sock: socket.socket) -> None:
         with self._lock:
-            self._connection = connection
+            self._socket = sock
             if self.expired:
-                _shut(connection)
+                _shut(sock)
 
     def expire(self) -> None:
         """Called by the watchdog: end whatever read or write the call is blocked in."""
@@ -62,13 +62,13 @@ class Call:
             if self.done:
                 return
             self.expired = True
-            if self._connection is not None:
-                _shut(self._connection)
+            if self._socket is not None:
+                _shut(self._socket)
 
     def finish(self) -> None:
         with self._lock:
             self.done = True
-            self._connection = None
+            self._socket = None
 
     # The transport runs each attempt inside ``with call:`` so connections find it.
     def __enter__(self) -> Call:
@@ -79,15 +79,13 @@ class Call:
         _local.call = None
 
 
-def _shut(connection: HTTPConnection) -> None:
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        try:
-            # The plain socket's shutdown, also for TLS sockets: it wakes a blocked read
-            # without touching the TLS object another thread is using.
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
+def _shut(sock: socket.socket) -> None:
+    try:
+        # The plain socket's shutdown, also for TLS sockets: it wakes a blocked read
+        # without touching the TLS object another thread is using.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class _Watchdog:
@@ -131,18 +129,28 @@ WATCHDOG = _Watchdog()
 
 
 def _register(connection: HTTPConnection) -> None:
+    """Tell the running call which socket it uses (kept by the call: ``http.client`` drops
+    the connection's own reference when the site says ``Connection: close``)."""
     call: Call | None = getattr(_local, "call", None)
-    if call is not None:
-        call.attach(connection)
+    if call is not None and connection.sock is not None:
+        call.attach(connection.sock)
 
 
 class _WatchedHTTPConnection(HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
+    def connect(self) -> None:
+        super().connect()
         _register(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _register(self)  # a reused keep-alive connection is not connected again
         super().request(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register(self)
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         _register(self)
         super().request(*args, **kwargs)

@@ -34,7 +34,7 @@ class Limits:
     #: Calls in flight to one site at once (per site and user); more wait their turn.
     site_concurrency: int = 8
     #: The largest PROPFIND answer accepted (10,000 entries are about 8 MB).
-    max_listing_bytes: int = 32 * MiB
+    max_listing_bytes: int = 16 * MiB
     #: The most entries one listing may hold.
     max_listing_entries: int = 20_000
     #: The largest other API answer (OCS, invitations), and the cap for any answer that

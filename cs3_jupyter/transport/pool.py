@@ -37,11 +37,32 @@ class SitePool:
         if self.anonymous:
             self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.slots = threading.BoundedSemaphore(limits.site_concurrency)
+        #: Calls waiting for a slot; at most ``site_concurrency`` may (see :meth:`take_slot`).
+        self.waiting = 0
+        self._concurrency = limits.site_concurrency
         self._gate = threading.Condition()
         self._contacted = self.anonymous  # anonymous reads never log in: no gate
         self._leader: int | None = None
         #: Requests sent again after a failure, for tests and the log.
         self.retries = 0
+
+    def take_slot(self, call: Call) -> bool:
+        """A slot for one request; False when none came in time or too many already wait.
+
+        A site that hangs keeps its slots busy; bounding the waiters too means it can hold
+        at most twice ``site_concurrency`` threads of ours, never all of them.
+        """
+        if self.slots.acquire(blocking=False):
+            return True
+        with self._gate:
+            if self.waiting >= self._concurrency:
+                return False
+            self.waiting += 1
+        try:
+            return self.slots.acquire(timeout=max(0.0, call.remaining()))
+        finally:
+            with self._gate:
+                self.waiting -= 1
 
     def enter(self, call: Call, site: str) -> bool:
         """Wait until this call may go; True when it is the first contact (it leads)."""
