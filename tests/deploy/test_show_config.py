@@ -74,8 +74,9 @@ def test_reports_environment_settings_without_any_secret(run_command):
     (report,) = json.loads(result.stdout)
     assert report["extension_enabled"] is True
     assert report["extension_loaded"] is True
-    # A credential inside the URL is masked too; the trailing slash is normalized away.
-    assert report["site"]["url"] == "https://***@cloud.example.org"
+    # A credential inside the URL is taken out of it (used only as the login, never shown);
+    # the trailing slash is normalized away.
+    assert report["site"]["url"] == "https://cloud.example.org"
     assert report["site"]["user"] == "alice"
     assert report["site"]["credential_source"] == "password"
     assert report["site"]["mesh_directory_url"] == "https://mesh.example.org/providers.json"
