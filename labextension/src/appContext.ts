@@ -51,8 +51,18 @@ export function createPanelContext(
         )
       );
     },
-    open: path => {
-      void app.commands.execute('docmanager:open', { path });
+    open: (path, itemType) => {
+      const opening =
+        itemType === 'directory'
+          ? browser.model
+              .cd(`/${path}`)
+              .then(() => shell.activateById(browser.id))
+          : app.commands.execute('docmanager:open', { path });
+      opening.catch(reason =>
+        Notification.error(
+          trans.__('Cannot open "%1": %2', path, (reason as Error).message)
+        )
+      );
     },
     copy: (text, what) => {
       Clipboard.copyToSystem(text);

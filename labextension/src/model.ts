@@ -9,6 +9,7 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { CS3ApiError } from './api';
 import type {
   CS3Api,
   IContact,
@@ -24,6 +25,13 @@ import type {
 
 export type Part = 'me' | 'received' | 'shares' | 'sites' | 'contacts';
 
+/** Why a part failed to load: the server's message and its machine reason. */
+export interface IPartError {
+  message: string;
+  /** The API's `reason` (`site_unreachable`, …); `network` when our server is unreachable. */
+  reason: string | null;
+}
+
 export interface IMeshState {
   /** Whether the server has an EFSS site configured; null until known. */
   configured: boolean | null;
@@ -33,8 +41,11 @@ export interface IMeshState {
   sites: IMeshSite[];
   contacts: IContact[];
   /** Parts whose last load failed, with the server's message. */
-  errors: Partial<Record<Part, string>>;
-  /** Parts loaded at least once. */
+  errors: Partial<Record<Part, IPartError>>;
+  /**
+   * Parts loaded successfully at least once. A part that fails later keeps what
+   * it last showed, next to its error, instead of vanishing.
+   */
   loaded: ReadonlySet<Part>;
   loading: boolean;
 }
@@ -109,7 +120,10 @@ export class MeshModel {
       }
       this.markLoaded(part, undefined);
     } catch (error) {
-      this.markLoaded(part, (error as Error).message);
+      this.markLoaded(part, {
+        message: (error as Error).message,
+        reason: error instanceof CS3ApiError ? error.reason : null
+      });
     }
   }
 
@@ -193,15 +207,15 @@ export class MeshModel {
     }
   }
 
-  private markLoaded(part: Part, error: string | undefined): void {
+  private markLoaded(part: Part, error: IPartError | undefined): void {
     const errors = { ...this._state.errors };
+    const loaded = new Set(this._state.loaded);
     if (error === undefined) {
       delete errors[part];
+      loaded.add(part);
     } else {
       errors[part] = error;
     }
-    const loaded = new Set(this._state.loaded);
-    loaded.add(part);
     this.update({ errors, loaded });
   }
 

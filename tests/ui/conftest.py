@@ -143,10 +143,10 @@ class LabPage:
         self.show_panel()
         button = self.panel().get_by_role("button", name="Refresh")
         button.click()
-        # Refresh is disabled while loading and enabled again once everything is in.
+        # The panel is busy while loading and no longer once everything is in.
         self.page.wait_for_function(
-            "() => !document.querySelector('#jupyter-sciencemesh-panel "
-            ".jp-ScienceMesh-iconButton').disabled"
+            "() => document.querySelector('#jupyter-sciencemesh-panel "
+            ".jp-ScienceMesh-content').getAttribute('aria-busy') === 'false'"
         )
 
     def open_section(self, section: str) -> None:
@@ -189,6 +189,34 @@ class LabPage:
         # JupyterLab shows its splash while a theme loads; a second switch before the splash
         # is gone makes JupyterLab itself throw (it removes the splash twice).
         self.page.locator("#jupyterlab-splash").wait_for(state="detached")
+
+    def contrast(self, locator) -> float:
+        """WCAG contrast ratio of the element's text against the background it is drawn on.
+
+        Both colours come from the computed styles: the text colour is blended over the
+        nearest ancestor background that is not transparent (theme colours may be
+        translucent, e.g. rgba(255, 255, 255, 0.87)).
+        """
+        return locator.evaluate(
+            """el => {
+              const rgba = text => text.match(/[\\d.]+/g).map(Number);
+              let node = el, bg = null;
+              while (node && node.nodeType === 1) {
+                const [r, g, b, a = 1] = rgba(getComputedStyle(node).backgroundColor);
+                if (a > 0) { bg = [r, g, b]; break; }
+                node = node.parentElement;
+              }
+              bg = bg || [255, 255, 255];
+              const [r, g, b, a = 1] = rgba(getComputedStyle(el).color);
+              const fg = [r, g, b].map((c, i) => c * a + bg[i] * (1 - a));
+              const lum = ([r, g, b]) => {
+                const lin = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+                return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+              };
+              const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+              return (hi + 0.05) / (lo + 0.05);
+            }"""
+        )
 
     def fits_width(self, locator) -> bool:
         """Whether the element's content fits its width (no horizontal scrolling or clipping)."""

@@ -2,7 +2,7 @@
 
 alice (site a) shares a notebook with bob at site b from the file browser's context menu;
 bob's panel shows it pending; bob accepts and opens it; alice sees it under "Shared by me"
-and revokes it. Screenshots of the panel and the dialog, light and dark, are saved under
+and revokes it, after confirming. Screenshots of the panel and the dialog, light and dark, are saved under
 test-artifacts/ui/ on every run.
 """
 
@@ -28,6 +28,15 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     recipient.fill(bob.federated_id)
     option = a.dialog().get_by_role("option").first
     expect(option).to_contain_text(bob.user)
+    expect(option).to_have_attribute("aria-selected", "true")
+    # The highlighted suggestion is readable in both themes (WCAG AA: 4.5:1), each line of it.
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):
+        a.set_theme(theme)
+        for part in (option.locator(".jp-ScienceMesh-name"), option.locator(".jp-ScienceMesh-meta")):
+            assert a.contrast(part) >= 4.5, (theme, part.inner_text(), a.contrast(part))
+    a.set_theme("JupyterLab Dark")
+    a.screenshot("share-dialog-suggestion-dark", a.page.locator(".jp-Dialog-content"))
+    a.set_theme("JupyterLab Light")
     recipient.press("Enter")  # picks the highlighted suggestion
     a.dialog().get_by_label("Permission").select_option("edit")
     a.dialog().get_by_role("button", name="Share", exact=True).click()
@@ -55,12 +64,13 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     pending.get_by_role("button", name="Accept").click()
     accepted = b.panel().locator('li[data-state="accepted"]', has_text="story.ipynb")
     expect(accepted).to_be_visible()
+    # The keyboard stays with the share: Open, in its new place, has the focus.
+    expect(accepted.get_by_role("button", name="Open")).to_be_focused()
+    # Open opens the notebook itself, not only the file browser at it.
     accepted.get_by_role("button", name="Open").click()
-    expect(b.page.locator(".jp-DirListing-item.jp-mod-selected")).to_contain_text("story.ipynb")
-    b.show_panel()  # Open switched to the file browser
-    accepted.dblclick()
     notebook = b.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(notebook.locator(".jp-MarkdownOutput")).to_contain_text("Results to review")
+    expect(b.page.locator(".jp-mod-current .lm-TabBar-tabLabel")).to_have_text("story.ipynb")
     # The notebook names no kernel, so JupyterLab asks for one: none is needed here.
     b.page.locator(".jp-Dialog").get_by_role("button", name="No Kernel").click()
 
@@ -69,8 +79,22 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     mine = a.panel().locator('details[data-section="shared"] li', has_text="story.ipynb")
     expect(mine).to_contain_text(bob.user)
     a.screenshot("panel-shared-by-me-light", a.panel())
+    # Revoke asks first, in the row; Escape keeps the share.
     mine.get_by_role("button", name="Revoke").click()
+    question = mine.get_by_role("group", name=re.compile(r"Stop sharing .story\.ipynb. with"))
+    expect(question).to_be_visible()
+    a.screenshot("panel-revoke-question-light", a.panel())
+    expect(question.get_by_role("button", name="Revoke")).to_be_focused()
+    a.page.keyboard.press("Escape")
+    expect(question).to_have_count(0)
+    expect(mine).to_have_count(1)
+    expect(mine.get_by_role("button", name="Revoke")).to_be_focused()
+    # Confirmed, it is revoked.
+    mine.get_by_role("button", name="Revoke").click()
+    question.get_by_role("button", name="Revoke").click()
     expect(mine).to_have_count(0)
+    # The keyboard is not thrown back to the page.
+    assert a.page.evaluate("document.activeElement !== document.body")
 
     # bob: once revoked, the share is gone from his panel.
     b.refresh_panel()

@@ -201,6 +201,22 @@ describe('RecipientCombobox', () => {
     expect(events).toEqual(['enter']);
   });
 
+  it('offers a typed address as an address to send to, not as a person', () => {
+    render([
+      {
+        type: 'federated',
+        id: 'nobody@b.example',
+        label: 'nobody@b.example (Site B)',
+        site: 'b.example',
+        source: 'typed'
+      }
+    ]);
+    const option = host.querySelector('[role="option"]')!;
+    expect(option.textContent).toBe(
+      'nobody@b.exampleSend to this address at b.example'
+    );
+  });
+
   it('picks a suggestion with the mouse', () => {
     render([person('bob'), person('bea')]);
     const option = host.querySelectorAll('[role="option"]')[1];

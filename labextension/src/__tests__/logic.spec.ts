@@ -3,6 +3,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import type { IRecipient } from '../api';
 import {
   moveActive,
+  noRecipientMessage,
   pickRecipient,
   shareRequest,
   linkRequest
@@ -58,6 +59,28 @@ describe('personLabel', () => {
         federated_id: 'bob@b'
       })
     ).toBe('bob@b');
+  });
+});
+
+describe('noRecipientMessage', () => {
+  it('says an address names a site outside the mesh, not that no one is called so', () => {
+    const message = noRecipientMessage('bob@127.0.0.1:8799', 0, trans);
+    expect(message).toContain(
+      '"127.0.0.1:8799" is not a site of the ScienceMesh'
+    );
+    expect(message).not.toContain('Type a name from your site, or user@site');
+  });
+
+  it('asks for user@site when a plain name matches no one', () => {
+    expect(noRecipientMessage('nobody', 0, trans)).toContain(
+      'or user@site for someone at another ScienceMesh site'
+    );
+  });
+
+  it('asks to pick when several match', () => {
+    expect(noRecipientMessage('bo', 2, trans)).toBe(
+      'Several people match "bo": pick one from the list.'
+    );
   });
 });
 

@@ -99,11 +99,35 @@ describe('MeshModel', () => {
     api.inbox = [received('one', 'pending')];
     await model.refresh();
     expect(model.state.errors).toEqual({
-      contacts: 'The contacts service is down.'
+      contacts: {
+        message: 'The contacts service is down.',
+        reason: 'site_error'
+      }
     });
+    expect(model.state.loaded.has('contacts')).toBe(false);
     expect(model.state.received).toHaveLength(1);
     expect(model.state.me?.federated_id).toBe('bob@b.example');
     expect(model.state.loading).toBe(false);
+  });
+
+  it('keeps what a part showed when a later load fails, next to the error', async () => {
+    const { api, model } = setup();
+    api.inbox = [received('one', 'accepted')];
+    await model.refresh();
+    api.received = async () => {
+      throw new CS3ApiError(
+        'Site b is not answering.',
+        502,
+        'site_unreachable'
+      );
+    };
+    await model.load('received');
+    expect(model.state.received.map(s => s.id)).toEqual(['one']);
+    expect(model.state.loaded.has('received')).toBe(true);
+    expect(model.state.errors.received).toEqual({
+      message: 'Site b is not answering.',
+      reason: 'site_unreachable'
+    });
   });
 
   it('loads nothing else when no EFSS site is configured', async () => {

@@ -61,7 +61,7 @@ describe('ReceivedList', () => {
       return result;
     },
     reveal: path => calls.push(`reveal ${path}`),
-    open: path => calls.push(`open ${path}`),
+    open: (path, itemType) => calls.push(`open ${itemType} ${path}`),
     copy: () => undefined
   };
 
@@ -121,20 +121,112 @@ describe('ReceivedList', () => {
     expect(row.textContent).not.toMatch(/view only|can edit/);
   });
 
-  it('opens an accepted notebook on double-click and reveals it with Open', () => {
+  it('opens an accepted notebook or folder with Open or a double-click', () => {
     render([share('nb', 'accepted'), share('folder', 'accepted', 'directory')]);
     const [notebook, folder] = Array.from(
       host.querySelectorAll('li[data-state="accepted"]')
     );
+    expect(button(notebook, 'Open').title).toBe('Open "nb.ipynb"');
     act(() => button(notebook, 'Open').click());
+    act(() => button(folder, 'Open').click());
     act(() => {
       notebook.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
-      folder.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
     });
     expect(calls).toEqual([
-      'reveal shared/nb',
-      'open shared/nb',
-      'reveal shared/folder'
+      'open file shared/nb',
+      'open directory shared/folder',
+      'open file shared/nb'
     ]);
+  });
+});
+
+describe('ReceivedList: what the sender said, and a site that is down', () => {
+  let host: HTMLDivElement;
+  let root: Root;
+  const context = {
+    model: {
+      accept: async (id: string) => share(id, 'accepted'),
+      decline: async () => undefined
+    } as unknown as MeshModel,
+    trans: nullTranslator.load('test'),
+    run: async <T,>(work: () => Promise<T>) => work(),
+    reveal: () => undefined,
+    open: () => undefined,
+    copy: () => undefined
+  } as IPanelContext;
+
+  beforeEach(() => {
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  });
+
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+  });
+
+  function render(received: IReceivedShare[]) {
+    act(() =>
+      root.render(<ReceivedList context={context} received={received} />)
+    );
+  }
+
+  it("shows the sender's note, the expiry and the share date when the server sends them", () => {
+    render([
+      {
+        ...share('report', 'pending'),
+        note: 'Please check section 2',
+        expiration: '2030-06-30'
+      }
+    ]);
+    const row = host.querySelector('li[data-state="pending"]')!;
+    expect(row.textContent).toContain('Note: Please check section 2');
+    expect(row.textContent).toContain(
+      `until ${new Date(2030, 5, 30).toLocaleDateString()}`
+    );
+    expect(row.textContent).toContain(
+      `shared on ${new Date('2030-05-01T10:00:00Z').toLocaleDateString()}`
+    );
+  });
+
+  it("keeps a share whose owner's site is down, marked, with the reason", () => {
+    render([
+      {
+        ...share('climate', 'accepted', 'directory'),
+        reachable: false,
+        error: 'Site b (127.0.0.1:8762) is not answering.'
+      }
+    ]);
+    const row = host.querySelector('li[data-state="accepted"]')!;
+    expect(row.getAttribute('data-reachable')).toBe('false');
+    expect(row.textContent).toContain(
+      'Site b (127.0.0.1:8762) is not answering.'
+    );
+  });
+
+  it('gives the focus to Open once a share is accepted, and to the next row after Decline', async () => {
+    render([share('one', 'pending'), share('two', 'pending')]);
+    const [first] = Array.from(host.querySelectorAll('li'));
+    const accept = Array.from(first.querySelectorAll('button')).find(
+      b => b.textContent === 'Accept'
+    )!;
+    await act(async () => accept.click());
+    render([share('one', 'accepted'), share('two', 'pending')]);
+    expect(document.activeElement?.textContent).toBe('Open');
+    expect(
+      document.activeElement?.closest('li')?.getAttribute('data-share-id')
+    ).toBe('one');
+
+    render([share('two', 'pending'), share('three', 'pending')]);
+    const two = host.querySelector('li[data-share-id="two"]')!;
+    const decline = Array.from(two.querySelectorAll('button')).find(
+      b => b.textContent === 'Decline'
+    )!;
+    await act(async () => decline.click());
+    render([share('three', 'pending')]);
+    expect(
+      document.activeElement?.closest('li')?.getAttribute('data-share-id')
+    ).toBe('three');
   });
 });

@@ -100,19 +100,53 @@ describe('SharedList', () => {
     );
   });
 
-  it('changes the permission and revokes', async () => {
+  it('changes the permission', async () => {
     const select = row('federated').querySelector('select')!;
     await act(async () => {
       select.value = 'edit';
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await act(async () => button(row('federated'), 'Revoke').click());
     expect(calls).toEqual([
       'update s1 {"permission":"edit"}',
-      'notify Bob B (bob@b.example) can now edit "draft.ipynb".',
+      'notify Bob B (bob@b.example) can now edit "draft.ipynb".'
+    ]);
+  });
+
+  const question = () => row('federated').querySelector('[role="group"]');
+  const escape = (el: Element) =>
+    act(() => {
+      el.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })
+      );
+    });
+
+  it('asks before revoking; Cancel or Escape keeps the share', () => {
+    act(() => button(row('federated'), 'Revoke').click());
+    expect(question()?.getAttribute('aria-label')).toBe(
+      'Stop sharing "draft.ipynb" with Bob B (bob@b.example)?'
+    );
+    // The confirming button has the focus, so the keyboard user is at the question.
+    expect(document.activeElement).toBe(button(question()!, 'Revoke'));
+    escape(document.activeElement!);
+    expect(question()).toBeNull();
+    expect(document.activeElement).toBe(button(row('federated'), 'Revoke'));
+
+    act(() => button(row('federated'), 'Revoke').click());
+    act(() => button(question()!, 'Cancel').click());
+    expect(question()).toBeNull();
+    expect(calls).toEqual([]);
+  });
+
+  it('revokes once confirmed, and gives the focus to the next row', async () => {
+    act(() => button(row('federated'), 'Revoke').click());
+    await act(async () => button(question()!, 'Revoke').click());
+    expect(calls).toEqual([
       'revoke s1',
       'notify "draft.ipynb" is no longer shared with Bob B (bob@b.example).'
     ]);
+    // Its first control: the item's name, which shows it in the file browser.
+    expect(row('link').contains(document.activeElement)).toBe(true);
+    expect(document.activeElement?.textContent).toBe('draft.ipynb');
   });
 
   it('copies a link and has no permission choice for it', () => {

@@ -98,13 +98,11 @@ export function RecipientCombobox(props: IRecipientComboboxProps): JSX.Element {
                 choose(s);
               }}
             >
-              <span className="jp-ScienceMesh-name">{s.label}</span>
+              <span className="jp-ScienceMesh-name">
+                {s.source === 'typed' ? s.id : s.label}
+              </span>
               <span className="jp-ScienceMesh-meta">
-                {s.type === 'group'
-                  ? trans.__('group at %1', s.site)
-                  : s.source === 'contact'
-                    ? trans.__('contact at %1', s.site)
-                    : s.site}
+                {suggestionMeta(s, trans)}
               </span>
             </li>
           ))}
@@ -112,4 +110,18 @@ export function RecipientCombobox(props: IRecipientComboboxProps): JSX.Element {
       ) : null}
     </div>
   );
+}
+
+/**
+ * What a suggestion is: a typed address is only an address (the other site says
+ * whether the person exists when the share is sent), never shown as a person.
+ */
+function suggestionMeta(s: IRecipient, trans: TranslationBundle): string {
+  if (s.source === 'typed') {
+    return trans.__('Send to this address at %1', s.site);
+  }
+  if (s.type === 'group') {
+    return trans.__('group at %1', s.site);
+  }
+  return s.source === 'contact' ? trans.__('contact at %1', s.site) : s.site;
 }

@@ -6,7 +6,8 @@ import { Dialog } from '@jupyterlab/apputils';
  * The stock Dialog treats Enter in any text field as "press the default button"
  * and Escape as "close", which would close the Share dialog while the user picks
  * a recipient. Here Enter inside the body belongs to the form, and Escape first
- * closes an open suggestion list (an element with aria-expanded="true").
+ * closes what is open inside it: a suggestion list (an element with
+ * aria-expanded="true") or an in-place question (`data-keeps-escape`).
  */
 export class FormDialog<T> extends Dialog<T> {
   handleEvent(event: Event): void {
@@ -20,7 +21,7 @@ export class FormDialog<T> extends Dialog<T> {
         }
         if (
           key === 'Escape' &&
-          target.getAttribute('aria-expanded') === 'true'
+          target.closest('[aria-expanded="true"], [data-keeps-escape]')
         ) {
           return;
         }

@@ -6,7 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { INewShare, IRecipient, Permission } from '../api';
-import { expiryProblem } from '../format';
+import { expiryProblem, splitFederatedId } from '../format';
 
 /**
  * The recipient a typed text unambiguously names: an exact id, label or
@@ -33,6 +33,36 @@ export function pickRecipient(
   return candidates.length === 1 && exact.length === 0 && !text.includes(' ')
     ? candidates[0]
     : null;
+}
+
+/**
+ * Why the typed text names no recipient, in words that match what was typed:
+ * several matches, or nobody; for `user@site` text, also that the site is not
+ * in the mesh (the server offers a typed address only for sites of the mesh).
+ */
+export function noRecipientMessage(
+  typed: string,
+  matches: number,
+  trans: TranslationBundle
+): string {
+  if (matches) {
+    return trans.__(
+      'Several people match "%1": pick one from the list.',
+      typed
+    );
+  }
+  const address = splitFederatedId(typed);
+  if (address) {
+    return trans.__(
+      'No one called "%1" was found here, and "%2" is not a site of the ScienceMesh. Check the part after the @, or ask your administrator whether that site is in the mesh directory.',
+      typed,
+      address.site
+    );
+  }
+  return trans.__(
+    'No one called "%1" was found. Type a name from your site, or user@site for someone at another ScienceMesh site.',
+    typed
+  );
 }
 
 /** The next highlighted suggestion for an arrow key, wrapping at both ends; -1 when none. */

@@ -13,7 +13,12 @@ import type { IPanelContext } from '../panel/context';
 import { SharedRow } from '../panel/shared';
 import { FormDialog } from './dialog';
 import { RecipientCombobox } from './combobox';
-import { linkRequest, pickRecipient, shareRequest } from './recipients';
+import {
+  linkRequest,
+  noRecipientMessage,
+  pickRecipient,
+  shareRequest
+} from './recipients';
 import { useRecipientSearch } from './recipientSearch';
 
 /** The file or folder being shared. */
@@ -64,14 +69,14 @@ function ShareForm(props: {
       <PersonForm {...props} />
       <LinkForm context={context} target={target} />
       <section aria-label={trans.__('Who has access')}>
-        <h3 className="jp-ScienceMesh-subtitle">
+        <h2 className="jp-ScienceMesh-subtitle">
           {trans.__('Who has access')}
-        </h3>
+        </h2>
         <UseSignal signal={model.changed} initialSender={model}>
           {() => {
             const { errors, loaded } = model.state;
             if (errors.shares) {
-              return <ErrorLine message={errors.shares} />;
+              return <ErrorLine message={errors.shares.message} />;
             }
             if (!loaded.has('shares')) {
               return (
@@ -137,17 +142,7 @@ function PersonForm(props: {
       const found = await model.searchRecipients(text);
       const match = pickRecipient(text, found);
       if (!match) {
-        setError(
-          found.length
-            ? trans.__(
-                'Several people match "%1": pick one from the list.',
-                text
-              )
-            : trans.__(
-                'No one called "%1" was found. Type a name from your site, or user@site for someone at another ScienceMesh site.',
-                text
-              )
-        );
+        setError(noRecipientMessage(text, found.length, trans));
       }
       return match;
     } catch (reason) {
@@ -219,6 +214,11 @@ function PersonForm(props: {
         }}
         onEnter={() => void submit()}
       />
+      {search.error && !error ? (
+        <p className="jp-ScienceMesh-meta" role="status">
+          {search.error}
+        </p>
+      ) : null}
       <div className="jp-ScienceMesh-fields">
         <label className="jp-ScienceMesh-label">
           {trans.__('Permission')}

@@ -50,7 +50,7 @@ export function RowButton(props: {
   label: string;
   title?: string;
   kind?: 'accept' | 'warn' | 'plain';
-  onClick: () => void;
+  onClick: (event: React.MouseEvent<HTMLButtonElement>) => void;
   disabled?: boolean;
 }): JSX.Element {
   const kind = props.kind ?? 'plain';
@@ -122,4 +122,109 @@ export function CopyField(props: {
       <RowButton label={props.copyLabel} onClick={props.onCopy} />
     </span>
   );
+}
+
+/**
+ * A button for an action that cannot be undone (revoke, remove a contact): the
+ * first press asks in place, with the confirming button focused; Cancel or
+ * Escape returns to the button. Asking in the row instead of a modal keeps it
+ * usable inside the Share dialog, which is itself a modal.
+ */
+export function ConfirmButton(props: {
+  label: string;
+  title: string;
+  /** The question, naming what will happen ("Stop sharing "x" with Bob?"). */
+  question: string;
+  confirmLabel: string;
+  cancelLabel: string;
+  onConfirm: () => void;
+}): JSX.Element {
+  const [asking, setAsking] = React.useState(false);
+  const confirmRef = React.useRef<HTMLButtonElement>(null);
+  const buttonRef = React.useRef<HTMLButtonElement>(null);
+  const returnFocus = React.useRef(false);
+
+  React.useEffect(() => {
+    if (asking) {
+      confirmRef.current?.focus();
+    } else if (returnFocus.current) {
+      returnFocus.current = false;
+      buttonRef.current?.focus();
+    }
+  }, [asking]);
+
+  const cancel = () => {
+    returnFocus.current = true;
+    setAsking(false);
+  };
+
+  if (!asking) {
+    return (
+      <button
+        ref={buttonRef}
+        type="button"
+        className="jp-ScienceMesh-button jp-mod-warn"
+        title={props.title}
+        onClick={() => setAsking(true)}
+      >
+        {props.label}
+      </button>
+    );
+  }
+  return (
+    <span
+      className="jp-ScienceMesh-confirm"
+      role="group"
+      aria-label={props.question}
+      data-keeps-escape=""
+      onKeyDown={event => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          event.stopPropagation();
+          cancel();
+        }
+      }}
+    >
+      <span className="jp-ScienceMesh-confirmQuestion">{props.question}</span>
+      <button
+        ref={confirmRef}
+        type="button"
+        className="jp-ScienceMesh-button jp-mod-warn"
+        onClick={() => {
+          // Focus waits on the action's button until the row goes away.
+          returnFocus.current = true;
+          setAsking(false);
+          props.onConfirm();
+        }}
+      >
+        {props.confirmLabel}
+      </button>
+      <button type="button" className="jp-ScienceMesh-button" onClick={cancel}>
+        {props.cancelLabel}
+      </button>
+    </span>
+  );
+}
+
+const FOCUSABLE = 'button:not(:disabled), select, input, [tabindex="0"]';
+
+/**
+ * Keep keyboard focus in place when `row` leaves its list: call before the
+ * removal, and the returned function after it. Focus moves to the next row,
+ * else the previous one, else the form or section the list belongs to, never
+ * to the page's body.
+ */
+export function focusAfterRemoval(row: Element | null): () => void {
+  const neighbour = row?.nextElementSibling ?? row?.previousElementSibling;
+  const fallback =
+    row?.closest('.jp-ScienceMesh-shareForm')?.querySelector('input') ??
+    row?.closest('details')?.querySelector('summary');
+  return () => {
+    const next = neighbour?.isConnected
+      ? neighbour.querySelector<HTMLElement>(FOCUSABLE)
+      : null;
+    (
+      next ?? (fallback?.isConnected ? (fallback as HTMLElement) : null)
+    )?.focus();
+  };
 }

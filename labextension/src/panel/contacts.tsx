@@ -1,7 +1,15 @@
 import * as React from 'react';
 
 import type { IContact, IInvitation, IMeshSite } from '../api';
-import { CopyField, Empty, ErrorLine, RowButton, SubmitButton } from './common';
+import {
+  ConfirmButton,
+  CopyField,
+  Empty,
+  ErrorLine,
+  focusAfterRemoval,
+  RowButton,
+  SubmitButton
+} from './common';
 import type { IPanelContext } from './context';
 
 /** My ScienceMesh contacts, and the two halves of an invitation. */
@@ -11,42 +19,17 @@ export function ContactsList(props: {
   sites: IMeshSite[];
 }): JSX.Element {
   const { context, contacts } = props;
-  const { trans, model } = context;
+  const { trans } = context;
   return (
     <>
       {contacts.length ? (
         <ul className="jp-ScienceMesh-list" aria-label={trans.__('Contacts')}>
           {contacts.map(contact => (
-            <li key={contact.federated_id} className="jp-ScienceMesh-row">
-              <div className="jp-ScienceMesh-rowText">
-                <span className="jp-ScienceMesh-name">
-                  {contact.display_name || contact.user}
-                </span>
-                <span className="jp-ScienceMesh-meta">
-                  {contact.federated_id}
-                </span>
-              </div>
-              <div className="jp-ScienceMesh-actions">
-                <RowButton
-                  kind="warn"
-                  label={trans.__('Remove')}
-                  title={trans.__(
-                    'Remove %1 from your contacts',
-                    contact.federated_id
-                  )}
-                  onClick={() =>
-                    void context.run(
-                      () => model.deleteContact(contact),
-                      () =>
-                        trans.__(
-                          '%1 is no longer a contact.',
-                          contact.federated_id
-                        )
-                    )
-                  }
-                />
-              </div>
-            </li>
+            <ContactRow
+              key={contact.federated_id}
+              context={context}
+              contact={contact}
+            />
           ))}
         </ul>
       ) : (
@@ -59,6 +42,48 @@ export function ContactsList(props: {
       <Invite context={context} />
       <AcceptInvitation context={context} sites={props.sites} />
     </>
+  );
+}
+
+function ContactRow(props: {
+  context: IPanelContext;
+  contact: IContact;
+}): JSX.Element {
+  const { context, contact } = props;
+  const { trans, model } = context;
+  const row = React.useRef<HTMLLIElement>(null);
+  const remove = async () => {
+    const refocus = focusAfterRemoval(row.current);
+    const done = await context.run(
+      () => model.deleteContact(contact).then(() => true),
+      () => trans.__('%1 is no longer a contact.', contact.federated_id)
+    );
+    if (done) {
+      refocus();
+    }
+  };
+  return (
+    <li ref={row} className="jp-ScienceMesh-row">
+      <div className="jp-ScienceMesh-rowText">
+        <span className="jp-ScienceMesh-name">
+          {contact.display_name || contact.user}
+        </span>
+        <span className="jp-ScienceMesh-meta">{contact.federated_id}</span>
+      </div>
+      <div className="jp-ScienceMesh-actions">
+        <ConfirmButton
+          label={trans.__('Remove')}
+          title={trans.__('Remove %1 from your contacts', contact.federated_id)}
+          question={trans.__(
+            'Remove %1 from your contacts? To share with them again later, one of you has to invite the other again.',
+            contact.federated_id
+          )}
+          confirmLabel={trans.__('Remove')}
+          cancelLabel={trans.__('Cancel')}
+          onConfirm={remove}
+        />
+      </div>
+    </li>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { ItemType } from '../api';
 import type { MeshModel } from '../model';
 
 /**
@@ -21,8 +22,11 @@ export interface IPanelContext {
   ): Promise<T | undefined>;
   /** Show a path in the file browser (select it, open its folder). */
   reveal(path: string): void;
-  /** Open a file in its default editor (a notebook in the notebook editor). */
-  open(path: string): void;
+  /**
+   * Open an item: a file in its default editor (a notebook in the notebook
+   * editor), a folder in the file browser.
+   */
+  open(path: string, itemType: ItemType): void;
   /** Copy text to the clipboard and say so. */
   copy(text: string, what: string): void;
 }

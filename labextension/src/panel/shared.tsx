@@ -2,7 +2,7 @@ import * as React from 'react';
 
 import type { IShare, Permission } from '../api';
 import { baseName, formatDate, shareTargetLabel } from '../format';
-import { Empty, RowButton } from './common';
+import { ConfirmButton, Empty, focusAfterRemoval, RowButton } from './common';
 import type { IPanelContext } from './context';
 
 /** What I share and with whom; change permission, copy a link, revoke. */
@@ -50,8 +50,19 @@ export function SharedRow(props: {
           ? trans.__('%1 can now edit "%2".', target, name)
           : trans.__('%1 can now only view "%2".', target, name)
     );
+  const row = React.useRef<HTMLLIElement>(null);
+  const revoke = async () => {
+    const refocus = focusAfterRemoval(row.current);
+    const done = await context.run(
+      () => model.revoke(share.id).then(() => true),
+      () => trans.__('"%1" is no longer shared with %2.', name, target)
+    );
+    if (done) {
+      refocus();
+    }
+  };
   return (
-    <li className="jp-ScienceMesh-row" data-share-type={share.type}>
+    <li ref={row} className="jp-ScienceMesh-row" data-share-type={share.type}>
       <div className="jp-ScienceMesh-rowText">
         {showItem ? (
           <span
@@ -100,16 +111,13 @@ export function SharedRow(props: {
             <option value="edit">{trans.__('Edit')}</option>
           </select>
         )}
-        <RowButton
-          kind="warn"
+        <ConfirmButton
           label={trans.__('Revoke')}
           title={trans.__('Stop sharing "%1" with %2', name, target)}
-          onClick={() =>
-            void context.run(
-              () => model.revoke(share.id),
-              () => trans.__('"%1" is no longer shared with %2.', name, target)
-            )
-          }
+          question={trans.__('Stop sharing "%1" with %2?', name, target)}
+          confirmLabel={trans.__('Revoke')}
+          cancelLabel={trans.__('Cancel')}
+          onConfirm={revoke}
         />
       </div>
     </li>

@@ -1,9 +1,9 @@
 import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { IMeshState } from '../model';
+import type { IMeshState, Part } from '../model';
 import { personLabel } from '../format';
-import { ErrorLine, Section } from './common';
+import { ErrorLine, RowButton, Section } from './common';
 import { ContactsList } from './contacts';
 import type { IPanelContext } from './context';
 import { ReceivedList } from './received';
@@ -63,9 +63,16 @@ export class MeshPanel extends ReactWidget {
   private renderState(state: IMeshState): JSX.Element {
     const { trans, model } = this.context;
     const pending = state.received.filter(s => s.state === 'pending').length;
+    // whoami asks only my own site: its failure is shown once, at the top, and
+    // sections that failed for the same reason do not repeat it.
+    const mine = state.errors.me;
+    const sectionError = (part: Part) => {
+      const error = state.errors[part];
+      return error && error.message !== mine?.message ? error.message : '';
+    };
     return (
-      <div className="jp-ScienceMesh-content">
-        <header className="jp-ScienceMesh-header">
+      <div className="jp-ScienceMesh-content" aria-busy={state.loading}>
+        <div className="jp-ScienceMesh-header">
           <div className="jp-ScienceMesh-heading">
             <h2 className="jp-ScienceMesh-title">{trans.__('ScienceMesh')}</h2>
             {state.me ? (
@@ -87,12 +94,22 @@ export class MeshPanel extends ReactWidget {
             className="jp-ScienceMesh-iconButton"
             title={trans.__('Refresh')}
             aria-label={trans.__('Refresh')}
-            disabled={state.loading}
-            onClick={() => void model.refresh()}
+            // Not `disabled`: a disabled button drops the keyboard focus to the page.
+            aria-disabled={state.loading}
+            onClick={() => !state.loading && void model.refresh()}
           >
             <refreshIcon.react tag="span" />
           </button>
-        </header>
+        </div>
+        {mine ? (
+          <div className="jp-ScienceMesh-error" role="alert">
+            {mine.message}{' '}
+            <RowButton
+              label={trans.__('Try again')}
+              onClick={() => void model.refresh()}
+            />
+          </div>
+        ) : null}
         {state.configured === false ? (
           <p className="jp-ScienceMesh-empty">
             {trans.__(
@@ -108,8 +125,8 @@ export class MeshPanel extends ReactWidget {
               open={this.openSections.received}
               onToggle={this.toggle}
             >
-              <ErrorLine message={state.errors.received} />
-              {state.loaded.has('received') && !state.errors.received ? (
+              <ErrorLine message={sectionError('received')} />
+              {state.loaded.has('received') ? (
                 <ReceivedList
                   context={this.context}
                   received={state.received}
@@ -122,8 +139,8 @@ export class MeshPanel extends ReactWidget {
               open={this.openSections.shared}
               onToggle={this.toggle}
             >
-              <ErrorLine message={state.errors.shares} />
-              {state.loaded.has('shares') && !state.errors.shares ? (
+              <ErrorLine message={sectionError('shares')} />
+              {state.loaded.has('shares') ? (
                 <SharedList context={this.context} shares={state.shares} />
               ) : null}
             </Section>
@@ -133,8 +150,8 @@ export class MeshPanel extends ReactWidget {
               open={this.openSections.sites}
               onToggle={this.toggle}
             >
-              <ErrorLine message={state.errors.sites} />
-              {state.loaded.has('sites') && !state.errors.sites ? (
+              <ErrorLine message={sectionError('sites')} />
+              {state.loaded.has('sites') ? (
                 <SitesList context={this.context} sites={state.sites} />
               ) : null}
             </Section>
@@ -144,8 +161,8 @@ export class MeshPanel extends ReactWidget {
               open={this.openSections.contacts}
               onToggle={this.toggle}
             >
-              <ErrorLine message={state.errors.contacts} />
-              {state.loaded.has('contacts') && !state.errors.contacts ? (
+              <ErrorLine message={sectionError('contacts')} />
+              {state.loaded.has('contacts') ? (
                 <ContactsList
                   context={this.context}
                   contacts={state.contacts}

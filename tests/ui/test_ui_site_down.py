@@ -1,0 +1,56 @@
+"""When a site stops answering, the panel says so where the user looks, in a real browser.
+
+bob's own site (b) answers 503 to everything: his panel must show one clear alert at its
+top, with a way to try again, instead of empty sections; what it showed before stays listed.
+Once the site is back, Try again brings everything back and the alert goes away.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_own_site_down_is_shown_in_the_panel(person, lab_page, mesh):
+    alice = person("a", "alice")
+    bob = person("b", "bob")
+    alice.lab.put_notebook("kept.ipynb", "kept")
+    response = alice.lab.api(
+        "POST",
+        "cs3/api/shares",
+        json={
+            "path": "kept.ipynb",
+            "type": "federated",
+            "recipient": bob.federated_id,
+            "permission": "view",
+        },
+    )
+    assert response.status_code == 201, response.text
+
+    b = lab_page(bob)
+    b.refresh_panel()
+    pending = b.panel().locator('li[data-state="pending"]', has_text="kept.ipynb")
+    expect(pending).to_be_visible()
+
+    mesh.set_fault("b", "status", code=503)
+    try:
+        b.refresh_panel()
+        alert = b.panel().locator(".jp-ScienceMesh-content > [role=alert]")
+        expect(alert).to_be_visible()
+        expect(alert).not_to_contain_text("Traceback")
+        # The share seen before is still listed: nothing vanishes without a word.
+        expect(pending).to_be_visible()
+        b.screenshot("panel-own-site-down-light", b.panel())
+        b.set_theme("JupyterLab Dark")
+        b.screenshot("panel-own-site-down-dark", b.panel())
+        b.set_theme("JupyterLab Light")
+        for text in (alert, b.panel().locator("[role=alert]").last):
+            assert b.contrast(text) >= 4.5
+    finally:
+        mesh.clear_faults("b")
+
+    alert.get_by_role("button", name="Try again").click()
+    expect(b.panel().locator(".jp-ScienceMesh-content > [role=alert]")).to_have_count(0)
+    expect(pending).to_be_visible()
