@@ -2,8 +2,8 @@
 
 alice (site a) shares a notebook with bob at site b from the file browser's context menu;
 bob's panel shows it pending; bob accepts and opens it; alice sees it under "Shared by me"
-and revokes it, after confirming. Screenshots of the panel and the dialog, light and dark, are saved under
-test-artifacts/ui/ on every run.
+and revokes it, after confirming. Screenshots of the panel and the dialog, light and dark,
+are saved under test-artifacts/ui/ on every run.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     # The highlighted suggestion is readable in both themes (WCAG AA: 4.5:1), each line of it.
     for theme in ("JupyterLab Dark", "JupyterLab Light"):
         a.set_theme(theme)
-        for part in (option.locator(".jp-ScienceMesh-name"), option.locator(".jp-ScienceMesh-meta")):
+        for part in (
+            option.locator(".jp-ScienceMesh-name"),
+            option.locator(".jp-ScienceMesh-meta"),
+        ):
             assert a.contrast(part) >= 4.5, (theme, part.inner_text(), a.contrast(part))
     a.set_theme("JupyterLab Dark")
     a.screenshot("share-dialog-suggestion-dark", a.page.locator(".jp-Dialog-content"))
