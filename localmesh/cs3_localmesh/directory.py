@@ -4,10 +4,15 @@ ScienceMesh sites learnt about each other from Mentix, which served a JSON list 
 ``ProviderInfo`` objects (docs/protocols.md §4.1). Every site of the local mesh serves the same
 list at ``/mesh/directory.json``; the sites use it as their trust list (invitations and
 must-invite) and the client reads it to show the mesh.
+
+An invitation link points here too (``?token=...&providerDomain=...``, as Reva makes it for
+its WAYF page), and a person opens it in a browser: with those parameters the answer is a
+small HTML page that says how to accept the invitation, never the raw JSON.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -86,7 +91,35 @@ class Directory:
     def handle(self, request: Request) -> Response:
         if request.path != "/" or request.method != "GET":
             raise HttpError(404, "Not found")
+        token = request.arg("token")
+        if token:
+            return self.invitation_page(token, request.arg("providerDomain") or "")
         return json_response(200, self.document())
+
+    def invitation_page(self, token: str, domain: str) -> Response:
+        """The page an invitation link opens: the token, who it comes from, how to accept."""
+        inviter = self.find(domain) if domain else None
+        origin = f"{inviter.name} ({inviter.domain})" if inviter else domain or "another site"
+        others = "".join(
+            f"<li>{html.escape(p.name)} ({html.escape(p.domain)})</li>"
+            for p in self.providers()
+            if inviter is None or p.domain != inviter.domain
+        )
+        body = (
+            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<title>ScienceMesh invitation</title></head><body><main>"
+            "<h1>You are invited to share files across the ScienceMesh</h1>"
+            f"<p>This invitation comes from someone at {html.escape(origin)}.</p>"
+            "<h2>Accept it in JupyterLab</h2><ol>"
+            "<li>Open the ScienceMesh panel and its Contacts section.</li>"
+            "<li>Choose <strong>Accept an invitation</strong> and paste this link, or the "
+            "token below.</li></ol>"
+            f"<p>Token: <code>{html.escape(token)}</code></p>"
+            f"<p>Inviting site: <code>{html.escape(domain)}</code></p>"
+            "<p>Your account must be at a site of this mesh:</p>"
+            f"<ul>{others}</ul></main></body></html>"
+        )
+        return Response(200, body.encode(), content_type="text/html; charset=utf-8")
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> list[bytes]:
         return serve(

@@ -13,10 +13,12 @@ from .daverrors import SabreError
 from .directory import PATH as DIRECTORY_PATH
 from .directory import Directory, Provider
 from .federation import Federation
+from .linkpage import PREFIX as LINK_PAGE_PATH
+from .linkpage import LinkPage
 from .mounts import LocalMount, Mount, RemoteMount, TokenShare
 from .ocm import OCM_PATH, DiscoveryApp, OcmApp, OcmClient, provider_document
 from .ocs import OcsApp
-from .ocs_shares import ShareApi
+from .ocs_shares import MIN_PASSWORD_LENGTH, ShareApi
 from .sciencemesh import PREFIX as SCIENCEMESH_PATH
 from .sciencemesh import Contacts, ScienceMesh
 from .shares import FEDERATED, LINK, USER, ShareStore
@@ -63,6 +65,7 @@ class SharingSide:
         )
         site.route(SCIENCEMESH_PATH, self.sciencemesh)
         site.route(DIRECTORY_PATH, self.directory)
+        site.route(LINK_PAGE_PATH, LinkPage(site, self.store, self.share_api.item))
         site.mounts.register_resolver(self.mounts)
         site.mounts.register_unmounter(self.unmount)
         site.token_shares.register_resolver(self.token_share)
@@ -145,6 +148,14 @@ class SharingSide:
                     "sharee": {"query_lookup_default": False, "always_show_unique": True},
                 },
                 "ocm": provider_document(self.site.url),
+                # Only the length rule is enforced here, so only it is claimed.
+                "password_policy": {
+                    "minLength": MIN_PASSWORD_LENGTH,
+                    "enforceNonCommonPassword": False,
+                    "enforceNumericCharacters": False,
+                    "enforceSpecialCharacters": False,
+                    "enforceUpperLowerCase": False,
+                },
             },
         }
 

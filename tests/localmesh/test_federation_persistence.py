@@ -39,7 +39,7 @@ def test_restart_keeps_shares_invitations_and_contacts(tmp_path):
         federated = alice.share("/proj", 6, cloud_id(bob_info, b_url)).data
         bob.accept_remote(bob.pending_remote()[0]["id"])
         local = alice.share("/proj", 0, "carol").data
-        link = alice.share("/proj", 3, password="link-pw").data
+        link = alice.share("/proj", 3, password="link-pw-long-enough").data
         invite = alice.sciencemesh("POST", "generate-invite").json()
         accepted = bob.sciencemesh(
             "POST",
@@ -63,7 +63,9 @@ def test_restart_keeps_shares_invitations_and_contacts(tmp_path):
         assert bob.dav("GET", "proj/data.csv").content == b"x,y\n1,2\n"
         assert carol.dav("GET", "proj/data.csv").content == b"x,y\n1,2\n"
         public = requests.get(
-            f"{a_url}/public.php/webdav/data.csv", auth=(link["token"], "link-pw"), timeout=30
+            f"{a_url}/public.php/webdav/data.csv",
+            auth=(link["token"], "link-pw-long-enough"),
+            timeout=30,
         )
         assert public.content == b"x,y\n1,2\n"
         assert [i["token"] for i in alice.sciencemesh("GET", "list-invite").json()] == [

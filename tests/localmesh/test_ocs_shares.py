@@ -174,10 +174,13 @@ def test_update_changes_permissions_password_expiry_and_note(mesh, new_user):
     assert recipient.ocs("PUT", url, data={"permissions": 31}).status == 404  # not the owner
     link = owner.share("/proj", 3).data
     link_url = f"{SHARING}/shares/{link['id']}"
-    assert owner.ocs("PUT", link_url, data={"password": "pw-now"}).status == 200
+    assert owner.ocs("PUT", link_url, data={"password": "pw-now-long-enough"}).status == 200
     public = f"{mesh.site('a').url}/public.php/webdav/analysis.ipynb"
     assert requests.get(public, auth=(link["token"], ""), timeout=30).status_code == 401
-    assert requests.get(public, auth=(link["token"], "pw-now"), timeout=30).status_code == 200
+    assert (
+        requests.get(public, auth=(link["token"], "pw-now-long-enough"), timeout=30).status_code
+        == 200
+    )
     later = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     dated = owner.ocs("PUT", link_url, data={"expireDate": later})
     assert dated.data["expiration"] == f"{later} 00:00:00"
