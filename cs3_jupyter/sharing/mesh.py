@@ -31,7 +31,7 @@ class Mesh:
     def sites(self) -> list[dict[str, Any]]:
         """Every directory site with its discovery state, probed in parallel (one deadline)."""
         sites = self.directory.sites()
-        found = self.discovery.discover_many(site.url for site in sites)
+        found = self.discovery.discover_many((site.url for site in sites), fresh=True)
         return [self._describe(site, found[site.url]) for site in sites]
 
     def _describe(self, site: MeshSite, found: Result) -> dict[str, Any]:
@@ -72,8 +72,8 @@ class Mesh:
         return found
 
     def unreachable(self, site_urls: Iterable[str]) -> dict[str, SharingError]:
-        """Which of these sites cannot be reached now, and why (probed in parallel)."""
-        found = self.discovery.discover_many(site_urls)
+        """Which of these sites cannot be reached now, and why (asked now, in parallel)."""
+        found = self.discovery.discover_many(site_urls, fresh=True)
         return {
             url: result
             for url, result in found.items()

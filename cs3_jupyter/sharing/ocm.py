@@ -5,10 +5,10 @@ Newer servers answer ``/.well-known/ocm``; Nextcloud 32 answers only ``/ocm-prov
 A site that answers with a server error is down, not "without OCM": only a site that
 answered and has no discovery document is said not to offer OCM.
 
-Results, failures included, are cached briefly (30 s, failures 10 s): the mesh panel and
-the recipient search ask often, and a dead site must not cost a timeout on every keystroke,
-but a site that went down must not stay "reachable" for minutes either; a failure any other
-call sees (``report_failure``) replaces a cached success at once. Callers asking about
+Results, failures included, are cached briefly (30 s, failures 10 s): the recipient search
+asks on every keystroke, and a dead site must not cost a timeout each time. What the panel
+shows as a site's state (the mesh site list, received shares' owners) is asked ``fresh``,
+so a site that went down is never shown as reachable from an old answer. Callers asking about
 the same site at the same time share one probe, and one probe (both paths) takes at most
 ``Limits.probe_deadline``: a site that trickles or hangs cannot hold more worker threads,
 or for longer, than that.
@@ -105,13 +105,17 @@ class Discovery:
         self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def discover(self, site_url: str) -> OCMProvider:
-        """The site's OCM provider; :class:`SharingError` if unreachable or without OCM."""
+    def discover(self, site_url: str, *, fresh: bool = False) -> OCMProvider:
+        """The site's OCM provider; :class:`SharingError` if unreachable or without OCM.
+
+        ``fresh`` asks the site now instead of answering from the cache (joining a probe
+        that is already running): for what the panel shows as a site's state.
+        """
         key = site_url.rstrip("/")
         while True:
             with self._lock:
                 entry = self._cache.get(key)
-                if entry is not None and entry.expires >= time.monotonic():
+                if entry is not None and entry.expires >= time.monotonic() and not fresh:
                     break
                 running = self._running.get(key)
                 if running is None:
@@ -141,20 +145,13 @@ class Discovery:
         assert entry.provider is not None
         return entry.provider
 
-    def report_failure(self, site_url: str, error: SharingError) -> None:
-        """Another call found the site unreachable: say so until the next probe."""
-        with self._lock:
-            self._cache[site_url.rstrip("/")] = _Entry(
-                time.monotonic() + self.failure_ttl, error=error
-            )
-
     def checked_at(self, site_url: str) -> float | None:
         """When the cached answer about the site was obtained (Unix time), if there is one."""
         with self._lock:
             entry = self._cache.get(site_url.rstrip("/"))
         return entry.checked_at if entry is not None else None
 
-    def discover_many(self, site_urls: Iterable[str]) -> dict[str, Result]:
+    def discover_many(self, site_urls: Iterable[str], *, fresh: bool = False) -> dict[str, Result]:
         """Every site's provider or error, probed in parallel within one probe deadline.
 
         A site that has not answered by then is reported as not answering; its probe goes
@@ -167,7 +164,7 @@ class Discovery:
 
         def one(url: str) -> Result:
             try:
-                return self.discover(url)
+                return self.discover(url, fresh=fresh)
             except SharingError as err:
                 return err
 

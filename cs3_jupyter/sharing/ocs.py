@@ -51,7 +51,10 @@ class OCSClient:
         response = self.http.request(method, path, params=query, data=data, headers=_HEADERS)
         if response.status_code >= 500 and not _is_json(response):
             raise SharingError(
-                502, "site_error", f"{self.http.domain} had an internal error; try again later."
+                502,
+                "site_error",
+                f"Your site {self.http.domain} is not working right now (it answered HTTP "
+                f"{response.status_code}); try again later.",
             )
         body = json_body(response, self.http.domain, "sharing")
         try:
