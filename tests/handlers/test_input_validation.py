@@ -150,3 +150,10 @@ def test_a_refused_input_changes_nothing_and_a_good_one_still_works(vic: Any) ->
     made = vic.ok("POST", "/shares", 201, json=share(note="über ✓ 日本"))
     assert made["note"] == "über ✓ 日本"
     assert json.dumps(made)
+
+
+def test_a_name_the_site_refuses_is_not_a_site_failure(vic: Any) -> None:
+    # 251..254 bytes pass our bound; the local mesh (like Nextcloud) keeps no such name.
+    response = vic.api("POST", "/shares", json=share(path="n" * 252))
+    assert response.status_code in (400, 404), response.text
+    assert response.json()["reason"] in ("bad_request", "cannot_share_path")
