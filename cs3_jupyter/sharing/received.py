@@ -5,10 +5,11 @@ Two things a plain listing would hide are said here:
 * a federated share whose owner's site is down stays listed, with a ``problem`` that names
   the site and the cause (found by OCM discovery of the owner's site, which is anonymous
   and cached);
-* a share that vanished from the site's lists without the user declining it (the owner
-  revoked it, it expired, its item was deleted) is listed once more as ``revoked`` until
-  the user dismisses it, so the panel can say so instead of losing the row silently.
-  This memory lives in this server process only.
+* a share that vanished from the site's lists without the user declining it here (the owner
+  revoked it, it expired, its item was deleted, or the user deleted its folder from the file
+  browser, which Nextcloud takes as leaving the share: this server cannot tell these apart)
+  is listed once more as ``revoked`` until the user dismisses it, so the panel can say so
+  instead of losing the row silently. This memory lives in this server process only.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def revoked(share: dict[str, Any]) -> dict[str, Any]:
             "reason": "revoked",
             "message": (
                 f"{share['name']} is no longer shared with you: {owner} stopped sharing it, "
-                "or the share expired."
+                "it expired, or it was removed from your files."
             ),
         },
     }
