@@ -24,8 +24,8 @@ export type IShare = Schemas['Share'];
 export type INewShare = Schemas['NewShare'];
 export type IShareUpdate = Schemas['ShareUpdate'];
 /**
- * Fields the server is adding to a received share (issue 13: what the sender
- * wrote, and an owner's site that cannot be reached). They are optional here
+ * Fields the server is adding to a received share (what the sender wrote,
+ * and an owner's site that cannot be reached). They are optional here
  * until openapi.yaml defines them; from then on the generated type wins, and
  * this list should shrink to nothing.
  */
