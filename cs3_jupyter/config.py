@@ -94,20 +94,6 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _from_environment(name: str) -> Any:
-    """A traitlets dynamic default for trait ``name`` read from its ``CS3_*`` variable."""
-
-    def generate(self: CS3Site) -> Any:
-        raw = os.environ.get(ENV_VARS[name], "")
-        if not raw.strip():
-            return self.traits()[name].default()
-        if name == "url":
-            self._note_url_userinfo(raw)
-        return _PARSERS.get(name, str)(raw)
-
-    return default(name)(generate)
-
-
 _DEFAULT_LIMITS = Limits()
 
 
@@ -240,12 +226,92 @@ class CS3Site(Configurable):
         "(comma-separated).",
     ).tag(config=True)
 
-    # One dynamic default per trait, all alike: the environment variable when it is set (and
-    # not empty), else the default declared above. Config files and the command line win.
-    for _name in ENV_VARS:
-        if _name not in ("user", "password"):  # those two also look at the URL, below
-            locals()[f"_default_{_name}"] = _from_environment(_name)
-    del _name
+    # Each trait's default is its environment variable when that is set (and not empty), else
+    # the default declared above; config files and the command line win over both.
+
+    def _from_environment(self, name: str) -> Any:
+        raw = os.environ.get(ENV_VARS[name], "")
+        if not raw.strip():
+            return self.traits()[name].default()
+        if name == "url":
+            self._note_url_userinfo(raw)
+        return _PARSERS.get(name, str)(raw)
+
+    @default("url")
+    def _default_url(self) -> Any:
+        return self._from_environment("url")
+
+    @default("token")
+    def _default_token(self) -> Any:
+        return self._from_environment("token")
+
+    @default("token_file")
+    def _default_token_file(self) -> Any:
+        return self._from_environment("token_file")
+
+    @default("webdav_root")
+    def _default_webdav_root(self) -> Any:
+        return self._from_environment("webdav_root")
+
+    @default("verify_tls")
+    def _default_verify_tls(self) -> Any:
+        return self._from_environment("verify_tls")
+
+    @default("ca_bundle")
+    def _default_ca_bundle(self) -> Any:
+        return self._from_environment("ca_bundle")
+
+    @default("timeout")
+    def _default_timeout(self) -> Any:
+        return self._from_environment("timeout")
+
+    @default("mesh_directory_url")
+    def _default_mesh_directory_url(self) -> Any:
+        return self._from_environment("mesh_directory_url")
+
+    @default("mesh_sites")
+    def _default_mesh_sites(self) -> Any:
+        return self._from_environment("mesh_sites")
+
+    @default("request_deadline")
+    def _default_request_deadline(self) -> Any:
+        return self._from_environment("request_deadline")
+
+    @default("probe_deadline")
+    def _default_probe_deadline(self) -> Any:
+        return self._from_environment("probe_deadline")
+
+    @default("min_transfer_rate")
+    def _default_min_transfer_rate(self) -> Any:
+        return self._from_environment("min_transfer_rate")
+
+    @default("retries")
+    def _default_retries(self) -> Any:
+        return self._from_environment("retries")
+
+    @default("site_concurrency")
+    def _default_site_concurrency(self) -> Any:
+        return self._from_environment("site_concurrency")
+
+    @default("max_listing_bytes")
+    def _default_max_listing_bytes(self) -> Any:
+        return self._from_environment("max_listing_bytes")
+
+    @default("max_listing_entries")
+    def _default_max_listing_entries(self) -> Any:
+        return self._from_environment("max_listing_entries")
+
+    @default("max_answer_bytes")
+    def _default_max_answer_bytes(self) -> Any:
+        return self._from_environment("max_answer_bytes")
+
+    @default("max_file_bytes")
+    def _default_max_file_bytes(self) -> Any:
+        return self._from_environment("max_file_bytes")
+
+    @default("max_document_bytes")
+    def _default_max_document_bytes(self) -> Any:
+        return self._from_environment("max_document_bytes")
 
     _url_userinfo: tuple[str | None, str | None] = (None, None)
 

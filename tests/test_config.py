@@ -29,6 +29,30 @@ def test_every_setting_falls_back_to_its_environment_variable(monkeypatch):
     assert site.configured and site.credential_source == "token_file"
 
 
+def _sample(site: CS3Site, name: str) -> tuple[str, object]:
+    """A value for ``name``'s variable that differs from the trait's default, and its parse."""
+    default = site.traits()[name].default()
+    if isinstance(default, bool):
+        return ("0", False) if default else ("1", True)
+    if isinstance(default, float):
+        return "12.5", 12.5
+    if isinstance(default, int):
+        return str(default + 3), default + 3
+    if isinstance(default, list):
+        return "https://x.example", ["https://x.example"]
+    if name in ("url", "mesh_directory_url"):
+        return "https://x.example/dir", "https://x.example/dir"
+    return "some-value", "some-value"
+
+
+@pytest.mark.parametrize("name", sorted(ENV_VARS))
+def test_each_setting_reads_its_own_variable(monkeypatch, name):
+    """Every trait in the table has a working environment default (none forgotten)."""
+    raw, expected = _sample(CS3Site(), name)
+    monkeypatch.setenv(ENV_VARS[name], raw)
+    assert getattr(CS3Site(), name) == expected
+
+
 def test_config_wins_over_the_environment(monkeypatch):
     monkeypatch.setenv("CS3_USER", "from-env")
     config = Config()
