@@ -11,6 +11,13 @@ from typing import Any
 
 from .config import ConfigHandler
 from .contacts import ContactHandler, ContactsHandler
+from .efss import (
+    EfssFileHandler,
+    EfssFolderHandler,
+    EfssListHandler,
+    EfssStatHandler,
+    EfssTransferHandler,
+)
 from .info import VersionHandler
 from .invitations import AcceptInvitationHandler, InvitationsHandler
 from .mesh import MeshSitesHandler
@@ -43,4 +50,11 @@ def api_handlers() -> list[tuple[str, type, dict[str, Any]]]:
         (f"/contacts/{_param('site')}/{_param('user')}", ContactHandler, {}),
         ("/invitations", InvitationsHandler, {}),
         ("/invitations/accept", AcceptInvitationHandler, {}),
+        # File access for kernels (efss://), by kernel token only.
+        ("/efss/file", EfssFileHandler, {}),
+        ("/efss/stat", EfssStatHandler, {}),
+        ("/efss/list", EfssListHandler, {}),
+        ("/efss/folder", EfssFolderHandler, {}),
+        ("/efss/move", EfssTransferHandler, {"method": "move"}),
+        ("/efss/copy", EfssTransferHandler, {"method": "copy"}),
     ]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from kernel_helpers import KERNELS, KernelSession, Lang, Person, eventually, notebook_bytes
 
-from conftest import KERNELS, KernelSession, Lang, Person, eventually, notebook_bytes
 from cs3_jupyter.dav.client import DavClient
 from cs3_jupyter.transport.auth import make_auth
 
