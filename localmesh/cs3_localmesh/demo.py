@@ -154,8 +154,24 @@ def run(command: list[str], env: dict[str, str]) -> int:
     return 128 - status if status < 0 else status
 
 
+USAGE = """\
+usage: python -m cs3_localmesh.demo [command ...]
+
+Start the local mesh (two EFSS sites on 127.0.0.1 with demo users and files), then run
+`command` (default: JupyterLab) as alice at site a, with the CS3_* settings of a deployment.
+Stopping the command stops the mesh.
+
+environment:
+  CS3_DEMO_DIR     where the sites keep their data (default ~/.local/share/cs3_jupyter/demo-mesh)
+  CS3_DEMO_PORTS   the two sites' ports, e.g. 8791,8792 (0 = any free port; default 8781,8782)
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     command = list(sys.argv[1:] if argv is None else argv) or DEFAULT_COMMAND
+    if command[0] in ("-h", "--help"):  # help, and nothing started
+        print(USAGE, end="")
+        return 0
     where = data_dir()
     try:
         mesh = Mesh(where, n_sites=2, ports=ports(), seed="demo")

@@ -138,6 +138,15 @@ def test_sigterm_stops_the_command_and_then_the_mesh(binder_env):
         requests.get(site, timeout=5)
 
 
+def test_help_prints_usage_and_starts_nothing(binder_env):
+    shown = run_start(binder_env, "--help")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("usage: python -m cs3_localmesh.demo")
+    assert "CS3_DEMO_PORTS" in shown.stdout
+    # No mesh was started: the sites never created their data folder in the fresh home.
+    assert not (Path(binder_env["HOME"]) / ".local" / "share" / "cs3_jupyter").exists()
+
+
 def test_bad_settings_and_commands_get_a_clear_message(binder_env):
     bad_ports = run_start({**binder_env, "CS3_DEMO_PORTS": "eighty"}, "true")
     assert bad_ports.returncode == 2
