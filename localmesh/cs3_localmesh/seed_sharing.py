@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from .seed import DEMO_USERS
+from .seed import BIG_READINGS, DEMO_USERS, PROJECT_NOTEBOOKS, hourly_readings_csv
 
 if TYPE_CHECKING:
     from .site import Site
@@ -54,18 +54,6 @@ def measurements_csv() -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-ANALYSIS = _notebook(
-    ("markdown", "# Station temperatures\nMean temperature per station, from `data/`."),
-    (
-        "code",
-        "import csv\nfrom collections import defaultdict\n\n"
-        "totals = defaultdict(list)\n"
-        "with open('data/measurements.csv') as f:\n"
-        "    for row in csv.DictReader(f):\n"
-        "        totals[row['station']].append(float(row['temperature_c']))\n"
-        "{station: round(sum(t) / len(t), 2) for station, t in totals.items()}",
-    ),
-)
 RESULTS = _notebook(
     ("markdown", "# Bob's results\nFitted parameters, for review."),
     ("code", "params = {'slope': 0.42, 'intercept': 1.7}\nparams"),
@@ -123,7 +111,9 @@ def seed_sharing(sites: list[Site]) -> None:
     files_a, files_b = first.files, second.files
     files_a.mkdir(alice_id, "Project Mesh")
     files_a.mkdir(alice_id, "Project Mesh/data")
-    files_a.write_bytes(alice_id, "Project Mesh/analysis.ipynb", ANALYSIS)
+    for name, notebook in PROJECT_NOTEBOOKS.items():
+        files_a.write_bytes(alice_id, f"Project Mesh/{name}", notebook)
+    files_a.write_bytes(alice_id, f"Project Mesh/{BIG_READINGS}", hourly_readings_csv())
     files_a.write_bytes(alice_id, "Project Mesh/data/measurements.csv", measurements_csv())
     files_b.mkdir(bob_id, "Bob results")
     files_b.write_bytes(bob_id, "Bob results/results.ipynb", RESULTS)
