@@ -5,7 +5,8 @@
  *
  * `activate` only wires the parts together: the model (model.ts), the views'
  * application context (appContext.ts), the panel (panel/), the commands
- * (commands.ts) and the arrival notifications (notify.ts).
+ * (commands.ts) and the arrival notifications (notify.ts). A second plugin
+ * makes every document save name the version it replaces (saveGuard.ts).
  */
 import {
   ILabShell,
@@ -23,8 +24,11 @@ import { CS3Api, Permission } from './api';
 import { createPanelContext } from './appContext';
 import { addCommands } from './commands';
 import { meshIcon } from './icons';
+// The panel shows the model from the start, so it is needed at once.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { MeshModel } from './model';
 import { announceArrivals } from './notify';
+import { SaveGuard } from './saveGuard';
 // The panel is added to the shell during activation, so it is needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { DEFAULT_OPEN, MeshPanel, OpenSections } from './panel/widget';
@@ -130,4 +134,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+/**
+ * Saves of open documents name the version they replace (saveGuard.ts), so the
+ * server can refuse one that would overwrite a colleague's change.
+ */
+const saveGuard: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-sciencemesh:save-guard',
+  description:
+    'Sends, with each save of a document, the hash of the version it replaces.',
+  autoStart: true,
+  activate: (app: JupyterFrontEnd) => {
+    new SaveGuard(app.serviceManager.contents);
+  }
+};
+
+export default [plugin, saveGuard];

@@ -182,3 +182,54 @@ def test_uploading_a_file_over_100_mb_from_the_browser(page, newcomer, tmp_path)
     finally:
         response.close()
     assert received.hexdigest() == hashlib.sha256(big.read_bytes()).hexdigest()
+
+
+# Chromium does not hand a fetch's Blob body to Playwright, so the page records what
+# JupyterLab sends: its requests go through window.fetch, wrapped here before it starts.
+RECORD_SAVES = """
+const sendRequest = window.fetch;
+window.cs3Saves = [];
+window.fetch = async (request, init) => {
+  if (request instanceof Request && request.method === 'PUT' &&
+      request.url.includes('/api/contents/')) {
+    window.cs3Saves.push({url: request.url, body: JSON.parse(await request.clone().text())});
+  }
+  return sendRequest(request, init);
+};
+"""
+
+
+def test_each_save_names_the_version_it_replaces(page, newcomer):
+    """The labextension sends, with each save of an open document, the ``hash`` of the
+    version the editor loaded (then of the one it saved), so the server can refuse a save
+    that would replace a version this editor never saw."""
+    _, _, dav = newcomer
+    dav.put("notes.txt", b"first line\n")
+    page.context.add_init_script(RECORD_SAVES)
+    page.reload()
+    page.locator(".jp-DirListing-content").wait_for()
+    with page.expect_response(
+        lambda r: "/api/contents/notes.txt" in r.url and "content=1" in r.url
+    ) as opened:
+        _command(page, "docmanager:open", {"path": "notes.txt"})
+    loaded = opened.value.json()
+    editor = page.locator(".jp-FileEditor .cm-content")
+    expect(editor).to_contain_text("first line")
+
+    for words in ("second line", "third line"):
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(words)
+        page.keyboard.press("Control+s")
+        _eventually(lambda words=words: words in _text_of(dav, "notes.txt"), f"{words} saved")
+
+    sent = [
+        save["body"]
+        for save in page.evaluate("window.cs3Saves")
+        if "/api/contents/notes.txt" in save["url"]
+    ]
+    assert [body["content"].count("line") for body in sent] == [2, 3]
+    first, second = sent
+    assert (first["hash"], first["hash_algorithm"]) == (loaded["hash"], loaded["hash_algorithm"])
+    # The second save names the version the first one made, not the one first loaded.
+    assert second["hash"] != first["hash"]
