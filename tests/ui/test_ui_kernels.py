@@ -1,4 +1,4 @@
-"""Issue 11 in a real browser: the demo notebook runs against the EFSS data beside it.
+"""Kernels on the EFSS in a real browser: the demo notebook runs against the data beside it.
 
 Alice (the demo user of the session's local mesh) opens ``Project Mesh/analysis.ipynb`` in
 her JupyterLab and runs all cells: the table computed from ``data/measurements.csv`` appears.
