@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 import xml.etree.ElementTree as ET  # builds response XML only; wsgidav parses with defusedxml
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from wsgidav import util
@@ -218,14 +218,8 @@ class _Node:
                     is_dir=self.is_collection, share=self.place.share, readonly=self.readonly
                 )
             )
-        if name == f"{{{OC}}}checksums" and entry.sha1 and isinstance(self, FileResource):
-            element = ET.Element(name)
-            if self.site.faults.variant("checksums-one-element"):
-                pairs = f"SHA1:{entry.sha1} MD5:{self._md5()}"
-                ET.SubElement(element, f"{{{OC}}}checksum").text = pairs
-            else:
-                ET.SubElement(element, f"{{{OC}}}checksum").text = f"SHA1:{entry.sha1}"
-            return element
+        if name == f"{{{OC}}}checksums" and isinstance(self, FileResource):
+            return self._checksums_element(name)
         if name == f"{{{DAV}}}quota-used-bytes":
             return str(entry.size)
         if name == f"{{{DAV}}}quota-available-bytes":
@@ -250,17 +244,54 @@ class FileResource(_Node, DAVNonCollection):
         DAVNonCollection.__init__(self, path, environ)
         self._setup(site, view, rel, place, entry)
         self._upload: Upload | None = None
+        #: For a GET: the bytes ``entry`` describes, opened together with it.
+        self._handle: BinaryIO | None = None
 
     def get_content_length(self) -> int | None:
+        if self.environ.get("REQUEST_METHOD") == "GET" and self.entry and self._handle is None:
+            # wsgidav asks for the length first, then the dates, the ETag and the body: take
+            # the entry again together with an open handle, so all of them describe the same
+            # bytes even while the file is being overwritten.
+            current = self.site.files.open_current(self.place.owner, self.place.path)
+            if current is None:
+                raise SabreError(404, "File not found")
+            self.entry, self._handle = current
         return self.entry.size if self.entry else 0
 
     def _md5(self) -> str:
         """Only for the ownCloud-shaped checksum variant (this site stores SHA1 alone)."""
+        assert self.entry is not None
         digest = hashlib.md5(usedforsecurity=False)
-        with self.get_content() as content:
+        with self.site.files.open(self.entry) as content:
             while chunk := content.read(1 << 20):
                 digest.update(chunk)
         return digest.hexdigest()
+
+    def checksum_pairs(self) -> list[str]:
+        """``ALGO:hex`` pairs of this file, as the site family reports them.
+
+        Nextcloud reports the checksum a client sent with the upload, if any (none for
+        uploads without one); ownCloud 10 and Reva compute SHA1, MD5 and ADLER32 themselves
+        (here SHA1 and MD5).
+        """
+        entry = self.entry
+        if entry is None:
+            return []
+        if self.site.faults.variant("checksums-one-element"):
+            return [f"SHA1:{entry.sha1}", f"MD5:{self._md5()}"] if entry.sha1 else []
+        return entry.checksum.split() if entry.checksum else []
+
+    def _checksums_element(self, name: str) -> ET.Element | None:
+        pairs = self.checksum_pairs()
+        if not pairs:
+            return None
+        element = ET.Element(name)
+        if self.site.faults.variant("checksums-one-element"):
+            ET.SubElement(element, f"{{{OC}}}checksum").text = " ".join(pairs)
+        else:
+            for pair in pairs:
+                ET.SubElement(element, f"{{{OC}}}checksum").text = pair
+        return element
 
     def get_content_type(self) -> str:
         guessed, _ = mimetypes.guess_type(self.rel or self.place.path)
@@ -275,11 +306,13 @@ class FileResource(_Node, DAVNonCollection):
     def get_content(self):
         if self.entry is None:
             raise SabreError(404, "File not found")
-        return self.site.files.open(self.entry)
+        handle, self._handle = self._handle, None
+        return handle or self.site.files.open(self.entry)
 
     def finalize_headers(self, environ: dict, response_headers: list) -> None:
-        if self.entry and self.entry.sha1:
-            response_headers.append(("OC-Checksum", f"SHA1:{self.entry.sha1}"))
+        pairs = self.checksum_pairs()
+        if pairs:
+            response_headers.append(("OC-Checksum", pairs[0]))
 
     def begin_write(self, *, content_type: str | None = None) -> _QuotaAwareUpload:
         limit = self.site.quota_left(self.place.owner)
@@ -303,6 +336,7 @@ class FileResource(_Node, DAVNonCollection):
                 upload,
                 mtime=mtime,
                 author=self.view.viewer or None,
+                checksum=supplied_checksum(self.environ),
                 **etag_conditions(self.environ),
             )
         except FileTreeError as exc:
@@ -427,6 +461,15 @@ def write_headers(
     if mtime_accepted:
         headers.append(("X-OC-MTime", "accepted"))
     return headers
+
+
+def supplied_checksum(environ: dict) -> str | None:
+    """``OC-Checksum`` as the client sent it (``SHA1:<hex>``...), kept without checking it
+    against the bytes, as Nextcloud does."""
+    value = environ.get("HTTP_OC_CHECKSUM", "").strip()
+    if len(value) > 1000:
+        raise SabreError(400, "The OC-Checksum header is too long")
+    return value or None
 
 
 def requested_mtime(environ: dict) -> float | None:

@@ -14,7 +14,14 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from .daverrors import SabreError, from_tree_error
 from .davprovider import TreeProvider
-from .davtree import Place, RemotePlace, etag_conditions, requested_mtime, write_headers
+from .davtree import (
+    Place,
+    RemotePlace,
+    etag_conditions,
+    requested_mtime,
+    supplied_checksum,
+    write_headers,
+)
 from .files import FileTreeError, QuotaExceeded, Upload
 
 if TYPE_CHECKING:
@@ -214,6 +221,7 @@ class UploadsProvider(DAVProvider):
                 staged,
                 mtime=mtime,
                 author=user,
+                checksum=supplied_checksum(environ),
                 **etag_conditions(environ),
             )
         except FileTreeError as exc:

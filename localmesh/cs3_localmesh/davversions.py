@@ -1,8 +1,11 @@
 """File versions at ``/remote.php/dav/versions/<user>/versions/<fileid>/`` (Nextcloud layout).
 
-A version's name is its timestamp (unique per file here). As on Nextcloud, the listing also
-shows the current content, which cannot be fetched there (404), and version ETags are not
-quoted. Restore: MOVE a version to ``/remote.php/dav/versions/<user>/restore/<anything>``.
+A version's name is its timestamp (one version per second, as on Nextcloud 32; unique per
+file with the ``etag-every-write`` variant). As on Nextcloud, the listing also shows the
+current content, which cannot be fetched there (404), and version ETags are not quoted.
+Restore: MOVE a version to ``/remote.php/dav/versions/<user>/restore/<anything>``. Name one
+(the current content too): PROPPATCH ``nc:version-label``; named versions are kept when old
+ones expire, and an empty label removes the name.
 """
 
 from __future__ import annotations
@@ -19,13 +22,6 @@ from .mounts import ALL, UPDATE, LocalMount
 
 if TYPE_CHECKING:
     from .site import Site
-
-
-def _current_name(site: Site, entry: Entry) -> int:
-    """The name the current content will carry once it becomes a version."""
-    versions = site.files.versions(entry.fileid)
-    name = int(entry.mtime)
-    return max(name, versions[0].vid + 1) if versions and name <= versions[0].vid else name
 
 
 class VersionFile(DAVNonCollection):
@@ -60,12 +56,25 @@ class VersionFile(DAVNonCollection):
             raise SabreError(404, "The current version is served by the files tree")
         return open(self.site.files.version_path(self.entry.fileid, self.version.vid), "rb")
 
+    @property
+    def vid(self) -> int:
+        return self.version.vid if self.version else self.site.files.current_vid(self.entry)
+
     def get_property_value(self, name: str):
         if name == f"{{{NC}}}version-author":
             return self.version.author if self.version else self.entry.user
         if name == f"{{{NC}}}version-label":
-            return ""
+            return self.site.files.version_labels(self.entry.fileid).get(self.vid, "")
         return super().get_property_value(name)
+
+    def set_property_value(self, name: str, value, *, dry_run: bool = False) -> None:
+        if name != f"{{{NC}}}version-label":
+            raise SabreError(403, "Only nc:version-label can be changed on a version")
+        label = "" if value is None else (value.text or "").strip()
+        if len(label) > 250:
+            raise SabreError(400, "A version label is limited to 250 characters")
+        if not dry_run:
+            self.site.files.set_version_label(self.entry.fileid, self.vid, label)
 
     def get_property_names(self, *, is_allprop: bool) -> list[str]:
         names = super().get_property_names(is_allprop=is_allprop)
@@ -119,16 +128,14 @@ class VersionsProvider(DAVProvider):
         entry = self._entry(user, parts[2])
         if entry is None:
             return None
-        names = [str(_current_name(self.site, entry))]
-        names += [str(v.vid) for v in self.site.files.versions(entry.fileid)]
+        current = str(self.site.files.current_vid(entry))
+        stored = {str(v.vid): v for v in self.site.files.versions(entry.fileid)}
+        stored.pop(current, None)  # the current content's name wins, as on Nextcloud
         if len(parts) == 3:
-            return NamedFolder(f"/{user}/versions/{parts[2]}", environ, names)
-        if parts[3] not in names:
+            return NamedFolder(f"/{user}/versions/{parts[2]}", environ, [current, *stored])
+        if parts[3] != current and parts[3] not in stored:
             return None
-        version = next(
-            (v for v in self.site.files.versions(entry.fileid) if str(v.vid) == parts[3]), None
-        )
-        return VersionFile(path, environ, self.site, entry, version)
+        return VersionFile(path, environ, self.site, entry, stored.get(parts[3]))
 
     def custom_request_handler(self, environ: dict, start_response, default_handler):
         method = environ["REQUEST_METHOD"]
@@ -136,22 +143,34 @@ class VersionsProvider(DAVProvider):
             if method == "PROPFIND":
                 environ.setdefault("HTTP_DEPTH", "1")
             return default_handler(environ, start_response)
+        if method == "PROPPATCH":
+            self._require_update(environ)
+            return default_handler(environ, start_response)
         if method != "MOVE":
             raise SabreError(403, "Versions are read-only; MOVE one to restore/ to restore it")
         return self._restore(environ, start_response)
 
-    def _restore(self, environ: dict, start_response):
+    def _require_update(self, environ: dict) -> VersionFile:
+        """The version named by the URL, if the caller may change its file; else 403/404."""
         source = self.get_resource_inst(environ["PATH_INFO"], environ)
-        if not isinstance(source, VersionFile) or source.version is None:
+        if not isinstance(source, VersionFile):
             raise SabreError(404, "No such version")
         user = environ["localmesh.user"]
-        if not restore_requested(environ, "versions", user):
-            raise SabreError(403, "Versions can only be moved to the restore folder")
         entry = source.entry
         if not (self.access(user, entry) or 0) & UPDATE or self.site.faults.readonly(
             entry.user, entry.path
         ):
             raise SabreError(403, "You may not change this file")
+        return source
+
+    def _restore(self, environ: dict, start_response):
+        source = self._require_update(environ)
+        if source.version is None:
+            raise SabreError(404, "No such version")
+        user = environ["localmesh.user"]
+        if not restore_requested(environ, "versions", user):
+            raise SabreError(403, "Versions can only be moved to the restore folder")
+        entry = source.entry
         if self.site.faults.locked(entry.user, entry.path):
             raise SabreError(423, f'"{entry.name}" is locked')
         try:

@@ -39,6 +39,8 @@ VARIANTS = {
     "checksums-one-element": "oc:checksums as one element 'SHA1:.. MD5:..' (ownCloud 10/Reva)",
     "put-parent-409": "PUT into a missing folder is 409 (RFC 4918, newer sabre/dav) not 404",
     "depth-infinity-412": "PROPFIND Depth: infinity refused with 412 (ownCloud >= 10.10)",
+    "etag-every-write": "a new ETag and a version on every write (Reva/oCIS), not once a second",
+    "check-changes": "notice files changed on the disk directly (filesystem_check_changes = 1)",
 }
 _OPTIONAL = {
     "status": {"prefix"},

@@ -2,11 +2,21 @@
 
 What clients rely on, and why it lives here rather than in the WebDAV layer:
 - a numeric file id that survives renames and restarts (shares and versions point at it);
-- an ETag that changes on *every* content change (stricter than Nextcloud, whose ETags
-  change at most once a second) and on every ancestor folder, so a client that compares a
-  folder's ETag knows whether anything below it changed;
+- a file's ETag as Nextcloud 32 keeps it (docs/protocols.md §8): a write that leaves the
+  file's modification time in the same clock second as before keeps the old ETag, so a
+  conditional write cannot tell two writes of one second apart; with the ``etag-every-write``
+  variant (as Reva/oCIS) every write gets a new one. Every ancestor folder gets a new ETag on
+  any change below it, so a client comparing a folder's ETag knows whether anything changed;
 - a file appears at its path only once completely written (uploads are staged in a
-  temporary file and renamed into place), and an overwrite keeps the old bytes as a version.
+  temporary file and renamed into place), and an overwrite keeps the old bytes as a version,
+  named by the old content's modification time: as on Nextcloud, two contents of the same
+  second collapse into one version (again not with ``etag-every-write``);
+- the checksum a client sent with ``OC-Checksum`` is kept (not verified) and dropped on a
+  write that sends none, as Nextcloud does; the SHA1 of the bytes is kept apart for the
+  ownCloud-shaped variant, which computes checksums itself;
+- with the ``check-changes`` variant, files and folders made or removed directly on the disk
+  are noticed when they are next looked at, as Nextcloud does with
+  ``filesystem_check_changes = 1``.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ import shutil
 import string
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -36,7 +46,12 @@ CREATE INDEX IF NOT EXISTS files_by_parent ON files(user, parent);
 CREATE TABLE IF NOT EXISTS versions(
     fileid INTEGER NOT NULL, vid INTEGER NOT NULL, mtime REAL NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, author TEXT NOT NULL, PRIMARY KEY(fileid, vid));
+CREATE TABLE IF NOT EXISTS version_labels(
+    fileid INTEGER NOT NULL, vid INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY(fileid, vid));
 """
+
+#: Columns added after the first release; data dirs made before get them on start.
+_ADDED_COLUMNS = {"files": [("checksum", "TEXT")]}
 
 
 class FileTreeError(Exception):
@@ -79,7 +94,8 @@ class Entry:
     mtime: float
     ctime: float
     size: int  # recursive for folders
-    sha1: str | None
+    sha1: str | None  # of the bytes, computed here
+    checksum: str | None = None  # as the writer sent it in OC-Checksum ("SHA1:ab.. MD5:..")
 
     @property
     def name(self) -> str:
@@ -141,6 +157,10 @@ def _new_etag() -> str:
     return secrets.token_hex(8)
 
 
+def _no_variant(name: str) -> bool:
+    return False
+
+
 class Upload:
     """Bytes being received into a temporary file; nothing is visible until committed."""
 
@@ -186,6 +206,9 @@ class FileTree:
         for folder in (self.root, self.tmp_dir, self.versions_dir):
             folder.mkdir(parents=True, exist_ok=True)
         db.add_schema(SCHEMA)
+        _add_columns(db)
+        #: Asks whether a variant (faults.VARIANTS) is on; the site plugs in its faults.
+        self.variant: Callable[[str], bool] = _no_variant
         alphabet = string.ascii_lowercase + string.digits
         self.instance_id = db.setting(
             "instance_id", lambda: "oc" + "".join(secrets.choice(alphabet) for _ in range(10))
@@ -201,6 +224,8 @@ class FileTree:
         return self.root / user / path if path else self.root / user
 
     def stat(self, user: str, path: str) -> Entry | None:
+        if self.variant("check-changes"):
+            self._notice_path(user, path)
         row = self._db.query_one("SELECT * FROM files WHERE user=? AND path=?", (user, path))
         return _entry(row) if row else None
 
@@ -209,6 +234,9 @@ class FileTree:
         return _entry(row) if row else None
 
     def children(self, user: str, path: str) -> list[Entry]:
+        if self.variant("check-changes"):
+            self._notice_path(user, path)
+            self._notice_children(user, path)
         rows = self._db.query(
             "SELECT * FROM files WHERE user=? AND parent=? ORDER BY name", (user, path)
         )
@@ -216,6 +244,19 @@ class FileTree:
 
     def open(self, entry: Entry) -> BinaryIO:
         return open(self.disk_path(entry.user, entry.path), "rb")  # the caller closes it
+
+    def open_current(self, user: str, path: str) -> tuple[Entry, BinaryIO] | None:
+        """The entry and an open handle of exactly its bytes, for serving a download.
+
+        Both are taken under the database lock, which every write holds while it swaps the
+        file and updates its row: the size and ETag sent always describe the body sent,
+        however a concurrent overwrite is timed (the handle keeps the old bytes readable).
+        """
+        with self._db.transaction():
+            entry = self.stat(user, path)
+            if entry is None or entry.is_dir:
+                return None
+            return entry, self.open(entry)
 
     def used_bytes(self, user: str) -> int:
         home = self.stat(user, "")
@@ -246,12 +287,14 @@ class FileTree:
         author: str | None = None,
         if_match: list[str] | None = None,
         if_none_match: list[str] | None = None,
+        checksum: str | None = None,
     ) -> tuple[Entry, bool]:
         """Put a finished upload at ``path`` atomically; returns (entry, created).
 
         The ETag conditions are checked again here, inside the transaction, because the HTTP
         layer checks them before the body arrives: two saves based on the same ETag must not
-        both win just because their bodies were still uploading.
+        both win just because their bodies were still uploading. ``checksum`` is what the
+        client sent as ``OC-Checksum`` (None: it sent none, and an old one is dropped).
         """
         upload.close()
         try:
@@ -265,17 +308,26 @@ class FileTree:
                 mtime = now if mtime is None else mtime
                 target = self.disk_path(user, path)
                 if existing:
-                    self._keep_version(existing, author or user)
+                    self._keep_version(existing, author or user, mtime)
                     os.replace(upload.path, target)
+                    etag = existing.etag if self._keeps_etag(existing, now, mtime) else _new_etag()
                     self._db.execute(
-                        "UPDATE files SET etag=?, mtime=?, size=?, sha1=? WHERE fileid=?",
-                        (_new_etag(), mtime, upload.size, upload.sha1, existing.fileid),
+                        "UPDATE files SET etag=?, mtime=?, size=?, sha1=?, checksum=? "
+                        "WHERE fileid=?",
+                        (etag, mtime, upload.size, upload.sha1, checksum, existing.fileid),
                     )
                 else:
                     os.replace(upload.path, target)
                     self._insert(
-                        user, path, is_dir=False, size=upload.size, sha1=upload.sha1, mtime=mtime
+                        user,
+                        path,
+                        is_dir=False,
+                        size=upload.size,
+                        sha1=upload.sha1,
+                        mtime=mtime,
+                        checksum=checksum,
                     )
+                _set_disk_mtime(target, mtime)
                 self._propagate(user, path)
                 return self._require(user, path), existing is None
         finally:
@@ -293,14 +345,9 @@ class FileTree:
             if self.stat(user, path):
                 raise AlreadyExists("the path already exists")
             self.disk_path(user, path).mkdir()
-            self._insert(
-                user,
-                path,
-                is_dir=True,
-                size=0,
-                sha1=None,
-                mtime=time.time() if mtime is None else mtime,
-            )
+            mtime = time.time() if mtime is None else mtime
+            self._insert(user, path, is_dir=True, size=0, sha1=None, mtime=mtime)
+            _set_disk_mtime(self.disk_path(user, path), mtime)
             self._propagate(user, path)
             return self._require(user, path)
 
@@ -372,25 +419,19 @@ class FileTree:
             )
             now = time.time()
             for row in rows:
+                copied = dst + row["path"][len(src) :]
                 self._insert(
                     dst_user,
-                    dst + row["path"][len(src) :],
+                    copied,
                     is_dir=bool(row["is_dir"]),
                     size=row["size"],
                     sha1=row["sha1"],
                     mtime=now,
+                    checksum=row["checksum"],
                 )
+                _set_disk_mtime(self.disk_path(dst_user, copied), now)
             self._propagate(dst_user, dst)
             return self._require(dst_user, dst)
-
-    def bump(self, user: str, path: str) -> None:
-        """Mark ``path`` and its ancestors changed (for writes made outside this class)."""
-        with self._db.transaction():
-            self._db.execute(
-                "UPDATE files SET etag=?, mtime=? WHERE user=? AND path=?",
-                (_new_etag(), time.time(), user, path),
-            )
-            self._propagate(user, path)
 
     # --- versions ------------------------------------------------------------------------
 
@@ -400,6 +441,41 @@ class FileTree:
 
     def version_path(self, fileid: int, vid: int) -> Path:
         return self.versions_dir / str(fileid) / str(vid)
+
+    def current_vid(self, entry: Entry) -> int:
+        """The name the current content has in the versions listing (and keeps once replaced).
+
+        Nextcloud names it by its modification time; with ``etag-every-write`` names are
+        unique per file, so a content of the same second as the last version gets the next.
+        """
+        vid = int(entry.mtime)
+        if self.variant("etag-every-write"):
+            last = self._db.query_one(
+                "SELECT MAX(vid) AS vid FROM versions WHERE fileid=?", (entry.fileid,)
+            )
+            if last and last["vid"] is not None and vid <= last["vid"]:
+                vid = last["vid"] + 1
+        return vid
+
+    def version_labels(self, fileid: int) -> dict[int, str]:
+        rows = self._db.query("SELECT vid, label FROM version_labels WHERE fileid=?", (fileid,))
+        return {row["vid"]: row["label"] for row in rows}
+
+    def set_version_label(self, fileid: int, vid: int, label: str) -> None:
+        """Name a version (or the current content, whose name it keeps); "" removes the name.
+
+        As on Nextcloud, a named version is kept when old versions expire, and the name
+        belongs to the version's timestamp: a later content of the same second inherits it.
+        """
+        with self._db.transaction():
+            if label:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO version_labels VALUES(?,?,?)", (fileid, vid, label)
+                )
+            else:
+                self._db.execute(
+                    "DELETE FROM version_labels WHERE fileid=? AND vid=?", (fileid, vid)
+                )
 
     def restore_version(self, fileid: int, vid: int, author: str) -> Entry:
         """Make an old version current again; the content it replaces becomes a version."""
@@ -441,11 +517,19 @@ class FileTree:
         return entry
 
     def _insert(
-        self, user: str, path: str, *, is_dir: bool, size: int, sha1: str | None, mtime: float
+        self,
+        user: str,
+        path: str,
+        *,
+        is_dir: bool,
+        size: int,
+        sha1: str | None,
+        mtime: float,
+        checksum: str | None = None,
     ) -> int:
         cursor = self._db.execute(
-            "INSERT INTO files(user, path, parent, name, is_dir, etag, mtime, ctime, size, sha1) "
-            "VALUES(?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO files(user, path, parent, name, is_dir, etag, mtime, ctime, size, sha1, "
+            "checksum) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
             (
                 user,
                 path,
@@ -457,6 +541,7 @@ class FileTree:
                 time.time(),
                 size,
                 sha1,
+                checksum,
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -472,6 +557,7 @@ class FileTree:
         for fileid in ids:
             self._db.execute("DELETE FROM files WHERE fileid=?", (fileid,))
             self._db.execute("DELETE FROM versions WHERE fileid=?", (fileid,))
+            self._db.execute("DELETE FROM version_labels WHERE fileid=?", (fileid,))
             shutil.rmtree(self.versions_dir / str(fileid), ignore_errors=True)
 
     def _propagate(self, user: str, path: str) -> None:
@@ -484,13 +570,25 @@ class FileTree:
                 (_new_etag(), now, user, folder, user, folder),
             )
 
-    def _keep_version(self, entry: Entry, author: str) -> None:
-        last = self._db.query_one(
-            "SELECT MAX(vid) AS vid FROM versions WHERE fileid=?", (entry.fileid,)
-        )
-        vid = int(entry.mtime)
-        if last and last["vid"] is not None and vid <= last["vid"]:
-            vid = last["vid"] + 1
+    def _keeps_etag(self, existing: Entry, now: float, mtime: float) -> bool:
+        """Nextcloud's rule: the ETag survives a write that leaves the modification time in
+        the clock second it already had (it compares whole-second storage times)."""
+        if self.variant("etag-every-write"):
+            return False
+        return int(existing.mtime) == int(now) == int(mtime)
+
+    def _keep_version(self, entry: Entry, author: str, new_mtime: float) -> None:
+        """Keep the bytes being replaced as the version named by their modification time.
+
+        Nextcloud stores at most one version per second: a content whose time is taken by
+        another version replaces it, and one of the same second as the new content is not
+        kept at all (the listing names the current content by that second).
+        """
+        vid = self.current_vid(entry)
+        if not self.variant("etag-every-write"):
+            self._drop_version(entry.fileid, vid)
+            if vid == int(new_mtime):
+                return
         folder = self.versions_dir / str(entry.fileid)
         folder.mkdir(exist_ok=True)
         # A hard link, not a move: if replacing the file then fails, nothing is lost.
@@ -499,6 +597,82 @@ class FileTree:
             "INSERT INTO versions VALUES(?,?,?,?,?,?)",
             (entry.fileid, vid, entry.mtime, entry.size, entry.etag, author),
         )
+
+    def _drop_version(self, fileid: int, vid: int) -> None:
+        self._db.execute("DELETE FROM versions WHERE fileid=? AND vid=?", (fileid, vid))
+        self.version_path(fileid, vid).unlink(missing_ok=True)
+
+    # --- changes made on the disk (variant check-changes) --------------------------------
+
+    def _notice_path(self, user: str, path: str) -> None:
+        """Bring the rows of ``path`` and its ancestors in line with the disk, top down."""
+        home = self.disk_path(user, "")
+        if not home.is_dir():
+            return
+        with self._db.transaction():
+            parts = path.split("/") if path else []
+            for depth in range(1, len(parts) + 1):
+                current = "/".join(parts[:depth])
+                row = self._db.query_one(
+                    "SELECT * FROM files WHERE user=? AND path=?", (user, current)
+                )
+                if not self._notice_one(user, current, _entry(row) if row else None):
+                    return
+
+    def _notice_children(self, user: str, path: str) -> None:
+        folder = self.disk_path(user, path)
+        if not folder.is_dir():
+            return
+        with self._db.transaction():
+            known = {
+                row["name"]: _entry(row)
+                for row in self._db.query(
+                    "SELECT * FROM files WHERE user=? AND parent=?", (user, path)
+                )
+            }
+            on_disk = {item.name for item in os.scandir(folder)}
+            for name in sorted(known.keys() | on_disk):
+                child = f"{path}/{name}" if path else name
+                self._notice_one(user, child, known.get(name))
+
+    def _notice_one(self, user: str, path: str, row: Entry | None) -> bool:
+        """Reconcile one item; returns whether it exists now."""
+        disk = self.disk_path(user, path)
+        exists = disk.exists() and not disk.is_symlink()
+        if row is not None and (not exists or row.is_dir != disk.is_dir()):
+            self._forget(self._subtree_ids(user, path))
+            self._propagate(user, path)
+            row = None
+        if not exists:
+            return False
+        info = disk.stat()
+        if row is None:
+            self._insert_found(user, path, disk)
+            self._propagate(user, path)
+        elif not row.is_dir and (row.size != info.st_size or int(row.mtime) != int(info.st_mtime)):
+            self._db.execute(
+                "UPDATE files SET etag=?, mtime=?, size=?, sha1=?, checksum=NULL WHERE fileid=?",
+                (_new_etag(), info.st_mtime, info.st_size, _sha1_of(disk), row.fileid),
+            )
+            self._propagate(user, path)
+        return True
+
+    def _insert_found(self, user: str, path: str, disk: Path) -> None:
+        info = disk.stat()
+        if disk.is_dir():
+            self._insert(user, path, is_dir=True, size=0, sha1=None, mtime=info.st_mtime)
+            for item in sorted(os.scandir(disk), key=lambda item: item.name):
+                if not item.is_symlink():
+                    self._insert_found(user, f"{path}/{item.name}", Path(item.path))
+        else:
+            self._insert(
+                user,
+                path,
+                is_dir=False,
+                size=info.st_size,
+                sha1=_sha1_of(disk),
+                mtime=info.st_mtime,
+            )
 
 
 def _check_conditions(
@@ -516,6 +690,27 @@ def _check_conditions(
         raise PreconditionFailed("the file exists")
 
 
+def _add_columns(db: Database) -> None:
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {row["name"] for row in db.query(f"PRAGMA table_info({table})")}
+        for name, kind in columns:
+            if name not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
+def _set_disk_mtime(path: Path, mtime: float) -> None:
+    """The disk keeps the time clients see, so changes made on the disk stand out."""
+    os.utime(path, (mtime, mtime))
+
+
+def _sha1_of(path: Path) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _entry(row) -> Entry:
     return Entry(
         fileid=row["fileid"],
@@ -527,4 +722,5 @@ def _entry(row) -> Entry:
         ctime=row["ctime"],
         size=row["size"],
         sha1=row["sha1"],
+        checksum=row["checksum"],
     )

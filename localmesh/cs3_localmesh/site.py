@@ -83,6 +83,7 @@ class Site:
         self.mounts = MountTable()
         self.token_shares = TokenShareTable()
         self.faults = Faults()
+        self.files.variant = self.faults.variant
         self.stats = RequestStats()
         self.logins = LoginSessions(cookie=f"nc_session_{name}")
         self.admin_token = admin_token or secrets.token_urlsafe(24)

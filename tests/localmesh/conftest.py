@@ -14,3 +14,10 @@ from localmesh_helpers import Dav
 def dav(mesh: Mesh) -> Callable[[UserInfo], Dav]:
     """``dav(user_info)``: a WebDAV session for that user at their site."""
     return lambda user: Dav(mesh.site(user.site).url, user)
+
+
+@pytest.fixture
+def variant(mesh: Mesh):
+    """``variant(name)`` switches site a; every switch is cleared after the test."""
+    yield lambda name: mesh.set_fault("a", "variant", name=name)
+    mesh.clear_faults("a")

@@ -76,7 +76,8 @@ def test_another_users_tree_is_not_found(mesh, new_user, dav):
 def test_put_then_get_round_trips_with_nextcloud_write_headers(new_user, dav):
     session = dav(new_user())
     data = bytes(range(256)) * 1000
-    created = session.put("data.bin", data)
+    sha1 = hashlib.sha1(data).hexdigest()  # noqa: S324
+    created = session.put("data.bin", data, headers={"OC-Checksum": f"SHA1:{sha1}"})
     assert created.status_code == 201
     etag = created.headers["ETag"]
     assert re.fullmatch(r'"[^"]+"', etag)
@@ -86,11 +87,14 @@ def test_put_then_get_round_trips_with_nextcloud_write_headers(new_user, dav):
     assert got.status_code == 200
     assert got.content == data
     assert got.headers["ETag"] == etag
-    assert got.headers["OC-Checksum"] == "SHA1:" + hashlib.sha1(data).hexdigest()  # noqa: S324
-    replaced = session.put("data.bin", b"new")
+    assert got.headers["OC-Checksum"] == f"SHA1:{sha1}"  # the one the client sent
+    # A sync client's write (its own file time) gets a new ETag; no checksum sent, none kept.
+    replaced = session.put("data.bin", b"new", headers={"X-OC-MTime": "1000000000"})
     assert replaced.status_code == 204
     assert replaced.headers["ETag"] != etag
-    assert session.request("GET", "data.bin").content == b"new"
+    got = session.request("GET", "data.bin")
+    assert got.content == b"new"
+    assert "OC-Checksum" not in got.headers
 
 
 def test_streamed_put_without_content_length_is_stored_whole(new_user, dav):
@@ -111,13 +115,15 @@ def test_range_get_returns_the_requested_bytes(new_user, dav):
 def test_propfind_reports_nextcloud_properties(mesh, new_user, dav):
     session = dav(new_user())
     session.mkcol("nb")
-    session.put("nb/a.ipynb", b"{}")
-    folder, child = session.propfind("nb", [*_ALL_PROPS])
+    sha1 = hashlib.sha1(b"{}").hexdigest()  # noqa: S324
+    session.put("nb/a.ipynb", b"{}", headers={"OC-Checksum": f"SHA1:{sha1} MD5:ab12"})
+    session.put("nb/b.txt", b"no checksum sent")
+    folder, child, unchecked = session.propfind("nb", [*_ALL_PROPS])
     assert folder.href == session.root + "nb/"
     assert folder.props[f"{{{D}}}resourcetype"].find(f"{{{D}}}collection") is not None
     assert re.fullmatch(r'"[^"]+"', folder.text(f"{{{D}}}getetag"))
     assert folder.text(f"{{{OC}}}permissions") == "RGDNVCK"
-    assert folder.text(f"{{{OC}}}size") == "2"
+    assert folder.text(f"{{{OC}}}size") == str(2 + len(b"no checksum sent"))
     assert f"{{{D}}}getcontentlength" in folder.missing
     assert folder.text(f"{{{D}}}getcontenttype") == "httpd/unix-directory"
     assert child.href == session.root + "nb/a.ipynb"
@@ -126,8 +132,10 @@ def test_propfind_reports_nextcloud_properties(mesh, new_user, dav):
     assert child.text(f"{{{D}}}getcontenttype") == "application/x-ipynb+json"
     fileid = child.text(f"{{{OC}}}fileid")
     assert child.text(f"{{{OC}}}id").startswith(f"{int(fileid):08d}oc")
+    # Nextcloud keeps what the client sent, one element per algorithm, and nothing else.
     checksums = child.props[f"{{{OC}}}checksums"].findall(f"{{{OC}}}checksum")
-    assert [c.text for c in checksums] == ["SHA1:" + hashlib.sha1(b"{}").hexdigest()]  # noqa: S324
+    assert [c.text for c in checksums] == [f"SHA1:{sha1}", "MD5:ab12"]
+    assert f"{{{OC}}}checksums" in unchecked.missing
     assert child.text(f"{{{NC}}}mount-type") in (None, "")
     assert f"{{{OC}}}no-such-prop" in child.missing
 
@@ -152,8 +160,10 @@ def test_missing_depth_means_one_like_sabre(new_user, dav):
     assert session.root + "x/deep.txt" in deep
 
 
-def test_etag_changes_on_every_write_and_propagates_to_all_ancestors(new_user, dav):
-    """Stricter than Nextcloud 32, whose ETags change at most once a second."""
+def test_etag_changes_on_every_write_and_propagates_to_all_ancestors(new_user, dav, variant):
+    """With the Reva/oCIS-like variant; Nextcloud 32 changes a file's ETag at most once a
+    second (test_dav_etags.py)."""
+    variant("etag-every-write")
     session = dav(new_user())
     session.mkcol("a")
     session.mkcol("a/b")
@@ -178,7 +188,8 @@ def test_etag_changes_on_every_write_and_propagates_to_all_ancestors(new_user, d
 
 def test_if_match_guards_saves(new_user, dav):
     session = dav(new_user())
-    etag = session.put("f.txt", b"v1").headers["ETag"]
+    # An older file time, as a sync client sends: the next write is in a later second.
+    etag = session.put("f.txt", b"v1", headers={"X-OC-MTime": "1000000000"}).headers["ETag"]
     current = session.put("f.txt", b"v2", headers={"If-Match": etag})
     assert current.status_code == 204
     stale = session.put("f.txt", b"v3", headers={"If-Match": etag})
@@ -363,7 +374,8 @@ def test_two_saves_based_on_the_same_etag_cannot_both_win(new_user, dav):
     """The If-Match check is repeated when the body is complete, so a save whose body was
     still uploading when another one landed is refused instead of silently overwriting it."""
     user = new_user()
-    etag = dav(user).put("nb.ipynb", b"base").headers["ETag"]
+    # An older file time, so the winner's write gets a new ETag even within this second.
+    etag = dav(user).put("nb.ipynb", b"base", headers={"X-OC-MTime": "1000000000"}).headers["ETag"]
     both_sent_headers = threading.Barrier(2, timeout=30)
 
     def body(tag: bytes):

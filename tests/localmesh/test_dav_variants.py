@@ -10,13 +10,6 @@ from cs3_localmesh.mesh import MeshError
 from localmesh_helpers import OC
 
 
-@pytest.fixture
-def variant(mesh):
-    """``variant(name)`` switches site a; every switch is cleared after the test."""
-    yield lambda name: mesh.set_fault("a", "variant", name=name)
-    mesh.clear_faults("a")
-
-
 def test_permissions_without_g_like_owncloud_and_reva(new_user, dav, variant):
     session = dav(new_user())
     session.put("f.txt")

@@ -57,13 +57,14 @@ def test_federated_round_trip(mesh, new_user):
     assert mount.text(f"{{{NC}}}mount-type") == "shared"
     assert bob.dav("GET", "proj/analysis.ipynb").content == NOTEBOOK
 
-    # B writes through its own site; A sees the bytes and the very ETag B was given.
+    # B writes through its own site; A sees the bytes and the very ETag B was given. (B's
+    # client sends its file time, so the ETag changes even within the second of A's write.)
     head = bob.dav("HEAD", "proj/analysis.ipynb")
     write = bob.dav(
         "PUT",
         "proj/analysis.ipynb",
         data=b"changed by bob",
-        headers={"If-Match": head.headers["ETag"]},
+        headers={"If-Match": head.headers["ETag"], "X-OC-MTime": "1000000000"},
     )
     assert write.status_code == 204
     assert alice.dav("GET", "proj/analysis.ipynb").content == b"changed by bob"
