@@ -90,6 +90,14 @@ class CS3JupyterApp(ExtensionApp):
             (API_PREFIX + route, handler, kwargs) for route, handler, kwargs in api_handlers()
         )
 
+    async def stop_extension(self) -> None:
+        """Chunked uploads still open when the server stops are aborted on the site."""
+        from .contents.manager import CS3ContentsManager
+
+        manager = getattr(self.serverapp, "contents_manager", None)
+        if isinstance(manager, CS3ContentsManager):
+            await manager.close()
+
 
 def build_sharing(site: CS3Site, contents_manager: Any) -> SharingService | None:
     """The sharing service for the configured site and user; None when none is configured.

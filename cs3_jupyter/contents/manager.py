@@ -3,15 +3,13 @@
 The manager decides *when* to talk to the site; :mod:`cs3_jupyter.dav` knows *how*, and
 every call to it runs in a worker thread so the event loop never waits on the network.
 
-Two memories keep it cheap and safe:
+Three memories keep it cheap and safe:
 
 * a stat cache (:mod:`.cache`) of a few seconds, filled by listings and our own writes, so
   JupyterLab's polling and the handler's existence checks rarely reach the site;
-* the ETag of the version of each file this server last *looked at* (read it, saved it, or
-  returned its model from ``get``). A save sends it as ``If-Match``, so a change made
-  meanwhile elsewhere makes the save fail with 409 instead of being overwritten. Listings
-  and internal existence checks do not count as looking: a folder refresh must not make a
-  stale editor buffer look current.
+* the conflict guard (:mod:`.guard`): the version of each file its clients hold, so a save
+  replaces only that version, never a change made meanwhile elsewhere (409 instead);
+* the fingerprints (:mod:`.fingerprints`) behind every model's ``hash``.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,19 +29,23 @@ from typing import Any, TypeVar
 import nbformat
 from jupyter_server.services.contents.manager import AsyncContentsManager, copy_pat
 from tornado.web import HTTPError
-from traitlets import Float, Int, default
+from traitlets import Bool, Float, Int, default
 
 from ..config import CS3Site
 from ..dav import errors, paths
-from ..dav.client import DavClient, WriteResult
+from ..dav.client import DavClient, Download, WriteResult
 from ..dav.props import Entry
 from ..transport.auth import make_auth
 from .cache import StatCache
 from .checkpoints import CS3Checkpoints
 from .errors import to_http_error
 from .files import CS3FilesHandler
-from .models import base_model, body_of, fill_file, kind_of, notebook_body, read_notebook
+from .fingerprints import HASH_ALGORITHM, Fingerprints, of_checksums, stamp_of
+from .guard import Guard, Version, version_of, write_time
+from .models import base_model, fill_file, kind_of, notebook_body, read_notebook
 from .uploads import ChunkedSaves
+from .validation import SaveModel, file_bytes, save_model
+from .writes import Landed, conflict, put_guarded
 
 T = TypeVar("T")
 
@@ -67,6 +70,28 @@ class CS3ContentsManager(AsyncContentsManager):
         8,
         help="Threads (and pooled connections) used to talk to the site concurrently.",
     ).tag(config=True)
+
+    max_copy_folder_size_mb = Int(
+        500,
+        help="The largest folder (MB, as the site counts it) that may be copied; the copy "
+        "happens on the site, but a huge one keeps it busy and fills the quota.",
+    ).tag(config=True)
+
+    delete_to_trash = Bool(
+        True,
+        help="As in Jupyter's file manager. The site decides where deleted items go (EFSS "
+        "sites keep a trash bin); with this off, a folder that is not empty is only deleted "
+        "when always_delete_dir is on.",
+    ).tag(config=True)
+
+    always_delete_dir = Bool(
+        False,
+        help="As in Jupyter's file manager: with delete_to_trash off, delete folders that are "
+        "not empty too.",
+    ).tag(config=True)
+
+    #: Every model's ``hash_algorithm`` when it has a ``hash`` (see fingerprints.py).
+    hash_algorithm = HASH_ALGORITHM
 
     @default("checkpoints_class")
     def _default_checkpoints_class(self) -> type:
@@ -100,10 +125,20 @@ class CS3ContentsManager(AsyncContentsManager):
         self._executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="cs3-dav")
         # The notary keeps signatures in SQLite, whose connection must stay in one thread; its
         # hashing of every cell is too slow for the loop, so it gets a thread of its own.
-        self._notary_thread = ThreadPoolExecutor(1, thread_name_prefix="cs3-notary")
+        self._in_notary = threading.local()
+        self._notary_thread = ThreadPoolExecutor(
+            1, thread_name_prefix="cs3-notary", initializer=self._mark_notary_thread
+        )
         self._cache = StatCache(self.stat_cache_seconds)
-        self._seen: dict[str, str] = {}
+        self.guard = Guard()
+        self.fingerprints = Fingerprints()
         self._uploads = ChunkedSaves(self.client, self.upload_idle_timeout)
+
+    @property
+    def cs3_checkpoints(self) -> CS3Checkpoints:
+        checkpoints = self.checkpoints
+        assert isinstance(checkpoints, CS3Checkpoints), "the manager's checkpoints are ours"
+        return checkpoints
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -120,11 +155,18 @@ class CS3ContentsManager(AsyncContentsManager):
                 self.log.warning("EFSS request failed: %s", err.message)
             raise http_error from None
 
+    async def close(self) -> None:
+        """Abort chunked uploads still open (the server is stopping)."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._uploads.close)
+
     @staticmethod
     def normalize(path: str) -> str:
-        """The canonical relative path, or a 400 for one that could leave the home."""
+        """The canonical relative path; 404 for one leading out of the home (as Jupyter's
+        file manager answers), 400 with the reason for a name no site stores."""
         try:
             return paths.normalize(path)
+        except errors.OutsideRoot as err:
+            raise HTTPError(404, err.message) from None
         except errors.BadPath as err:
             raise HTTPError(400, err.message) from None
 
@@ -165,12 +207,15 @@ class CS3ContentsManager(AsyncContentsManager):
         """Drop cached answers about ``path``, below and its parent: they may be stale now."""
         self._cache.forget(path)
 
-    def _unsee(self, path: str) -> None:
-        """``path`` and below no longer exist as we saw them (we deleted or moved them)."""
+    def _gone(self, path: str) -> None:
+        """``path`` and below no longer exist as we knew them (we deleted or replaced them)."""
         self.forget(path)
-        prefix = path + "/"
-        for seen in [p for p in self._seen if p == path or p.startswith(prefix)]:
-            del self._seen[seen]
+        self.guard.forget(path)
+        self.fingerprints.forget(path)
+
+    def guard_version(self, entry: Entry) -> Version:
+        """``entry``'s version, as the guard keeps it."""
+        return version_of(entry, self.fingerprints.of(entry))
 
     def _listed(self, entry: Entry) -> bool:
         return self.should_list(entry.name) and (self.allow_hidden or not _hidden(entry.path))
@@ -180,12 +225,60 @@ class CS3ContentsManager(AsyncContentsManager):
             base_model(child, kind_of(child, None)) for child in children if self._listed(child)
         ]
 
+    def _refuse_hidden(self, *candidates: str) -> None:
+        if not self.allow_hidden and any(_hidden(path) for path in candidates):
+            raise HTTPError(400, f"Cannot use the hidden file or folder '{candidates[0]}'.")
+
     def get_kernel_path(self, path: str, model: Any = None) -> str:
         """The notebook's folder: its kernel works in a synced copy of it (docs/kernels.md)."""
         return paths.split(self.normalize(path))[0]
 
     def info_string(self) -> str:
         return f"Serving files from {self.client.site_name} as user {self.site.user} (WebDAV)"
+
+    # -- notebook trust: one thread holds the notary's SQLite connection ------------------
+
+    def _mark_notary_thread(self) -> None:
+        self._in_notary.here = True
+
+    def _notarised(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` in the notary's thread (at once when already there).
+
+        Our own calls come from that thread; a direct call from elsewhere (an extension, a
+        test) waits for it, as the stock manager's synchronous methods would.
+        """
+        if getattr(self._in_notary, "here", False):
+            return fn(*args, **kwargs)
+        return self._notary_thread.submit(fn, *args, **kwargs).result()
+
+    def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
+        self._notarised(super().mark_trusted_cells, nb, path)
+
+    def check_and_sign(self, nb: Any, path: str = "", **kwargs: Any) -> None:
+        self._notarised(super().check_and_sign, nb, path, **kwargs)
+
+    def _signed_notebook(self, content: Any, path: str) -> nbformat.NotebookNode:
+        """The notebook of a save model (checked by validation.py), signed as the stock
+        manager does; a signature store that cannot be repaired is a 500, as there."""
+        notebook = nbformat.from_dict(content)
+        try:
+            self.check_and_sign(notebook, path)
+        except Exception as err:  # the store raises whatever its backend does
+            self.log.error("Signing %s failed", path, exc_info=True)
+            raise HTTPError(500, f"Unexpected error while signing '{path}': {err}") from None
+        return notebook
+
+    async def trust_notebook(self, path: str) -> None:
+        """``POST /api/contents/<path>/trust``: as the stock manager, in the notary's thread."""
+        notebook = (await self.get(path, type="notebook"))["content"]
+        self.log.warning("Trusting notebook %s", path)
+        await asyncio.get_running_loop().run_in_executor(
+            self._notary_thread, self._trust, notebook, path
+        )
+
+    def _trust(self, notebook: nbformat.NotebookNode, path: str) -> None:
+        self.notary.mark_cells(notebook, True)
+        self.check_and_sign(notebook, path)
 
     # -- queries ------------------------------------------------------------------------
 
@@ -194,16 +287,16 @@ class CS3ContentsManager(AsyncContentsManager):
         return found is not None and found.is_dir
 
     async def file_exists(self, path: str) -> bool:
-        """Also answered by having looked at the file: the handler asks before every save.
+        """Also answered by a client holding the file: the handler asks before every save.
 
         Asking the site there would cost every save a round trip. If the file went away
-        elsewhere meanwhile, the save's ``If-Match`` fails and the user is told.
+        elsewhere meanwhile, the guarded save finds out and the user is told.
         """
         try:
             path = self.normalize(path)
         except HTTPError:
             return False
-        if path in self._seen and self._cache.entry(path) is None:
+        if self.guard.loaded(path) is not None and self._cache.entry(path) is None:
             return True
         found = await self._maybe_entry(path)
         return found is not None and not found.is_dir
@@ -225,21 +318,14 @@ class CS3ContentsManager(AsyncContentsManager):
         path = self.normalize(path)
         loop = asyncio.get_running_loop()
         children: list[Entry] | None = None
-        download: tuple[bytes, str | None] | BaseException | None = None
+        download: Download | None = None
         cached = self._cache.entry(path)
         cold = cached is None
         if content and cold and type in (None, "directory"):
             # A listing also describes the folder itself: one request instead of two.
             entry, children = await self._children(path)
         elif content and cold:
-            # Opening a file (JupyterLab names the type): ask for its properties and its body
-            # at the same time, so opening costs one round trip, not two.
-            found, download = await asyncio.gather(
-                self.entry(path), self.call(self.client.download, path), return_exceptions=True
-            )
-            if isinstance(found, BaseException):
-                raise found
-            entry = found
+            entry, download = await self._stat_and_download(path, type)
         else:
             # A file's model without content is what JupyterLab asks for right before a save,
             # to warn about changes made elsewhere ("File Changed"): it must come from the site.
@@ -247,7 +333,8 @@ class CS3ContentsManager(AsyncContentsManager):
             entry = await self.entry(path, fresh=refresh)
         kind = kind_of(entry, type)
         if kind == "directory":
-            model = base_model(entry, kind, with_hash=require_hash)
+            fingerprint = self.fingerprints.of(entry) if require_hash else None
+            model = base_model(entry, kind, hash_=fingerprint)
             if content:
                 if children is None:
                     _, children = await self._children(path)
@@ -258,24 +345,24 @@ class CS3ContentsManager(AsyncContentsManager):
                 model["format"] = "json"
             return model
         if not content:
-            if entry.etag:
-                self._seen[path] = entry.etag
-            return base_model(entry, kind, with_hash=require_hash)
-        if isinstance(download, BaseException):
-            raise download
+            # A look without content never moves the guard; it may find the site moved on.
+            self.guard.observe(path, entry)
+            return base_model(
+                entry, kind, hash_=self.fingerprints.of(entry) if require_hash else None
+            )
         if download is None:
             download = await self.call(self.client.download, path)
-        body, etag = download
-        if etag and etag != entry.etag:
+        if download.etag and download.etag != entry.etag:
             # Changed since we last asked: describe the version we actually read.
             entry = await self.entry(path, fresh=True)
-        if etag:
-            self._seen[path] = etag
-        model = base_model(entry, kind, with_hash=require_hash)
+        sha1 = await loop.run_in_executor(self._executor, _sha1, download.body)
+        version = self._served(path, entry, download, sha1)
+        self.guard.load(path, version)
+        model = base_model(entry, kind, hash_=version.hash if require_hash else None)
         if kind == "notebook":
             validation: dict[str, Any] = {}
             notebook = await loop.run_in_executor(
-                self._executor, read_notebook, body, path, validation
+                self._executor, read_notebook, download.body, path, validation
             )
             await loop.run_in_executor(self._notary_thread, self.mark_trusted_cells, notebook, path)
             model["content"] = notebook
@@ -283,76 +370,54 @@ class CS3ContentsManager(AsyncContentsManager):
             self.validate_notebook_model(model, validation_error=validation)
         else:
             # Decoding or base64-encoding a large file is CPU work: keep it off the loop.
-            await loop.run_in_executor(self._executor, fill_file, model, body, format)
+            await loop.run_in_executor(self._executor, fill_file, model, download.body, format)
         return model
 
-    # -- writes -------------------------------------------------------------------------
-
-    def _remember_write(
-        self, path: str, result: WriteResult, size: int, sha1: str | None, previous: Entry | None
-    ) -> Entry:
-        """The new entry of a file we just wrote, from the write's response headers.
-
-        It is cached only when it is as complete as a listing would be: we know the time,
-        and either the site keeps no checksums or keeps exactly a SHA1, which we computed
-        (``sha1``). Otherwise the next question goes to the site, so a ``hash`` never
-        switches source between two requests.
-        """
-        checksums_known = previous is not None and (
-            not previous.checksums or (set(previous.checksums) == {"SHA1"} and sha1 is not None)
-        )
-        entry = Entry(
-            href_path="",
-            is_dir=False,
-            path=path,
-            etag=result.etag,
-            last_modified=result.last_modified or time_now(),
-            created=previous.created if previous else None,
-            size=size,
-            fileid=previous.fileid if previous else None,
-            permissions=previous.permissions if previous else None,
-            checksums={"SHA1": sha1} if previous and previous.checksums and sha1 else {},
-        )
-        self.forget(path)
-        if result.etag:
-            self._seen[path] = result.etag
-        if checksums_known and result.last_modified:
-            self._cache.remember(entry)
-        return entry
-
-    def _put_guarded(self, path: str, body: bytes, if_match: str | None) -> tuple[WriteResult, str]:
-        """One PUT and the body's SHA1; a failed ``If-Match`` gets the message the user needs.
-
-        Runs in a worker thread: hashing a large body is no work for the event loop.
-        """
-        sha1 = hashlib.sha1(body, usedforsecurity=False).hexdigest()
+    async def _stat_and_download(self, path: str, type: str | None) -> tuple[Entry, Download]:
+        """Opening a file (JupyterLab names the type): its properties and its body are asked
+        for at the same time, so opening costs one round trip, not two. If the properties
+        say there is nothing to open (no such file, a folder), the download is abandoned at
+        its next block instead of being waited for."""
+        cancel = threading.Event()
+        fetching = asyncio.ensure_future(self.call(self.client.download, path, cancel=cancel))
         try:
-            return self.client.put(
-                path, body, if_match=if_match, mtime=int(time.time()), sha1=sha1
-            ), sha1
-        except errors.PreconditionFailed:
-            raise errors.PreconditionFailed(
-                f"'{path}' was changed on {self.client.site_name} since you opened it (by another "
-                "program, a sync client or a colleague). Nothing was overwritten: reload the file "
-                "to see the other version, or save yours under a new name."
-            ) from None
+            entry = await self.entry(path)
+            kind_of(entry, type)  # a folder opened as a file: 400
+        except BaseException:
+            cancel.set()
+            fetching.add_done_callback(_ignore_outcome)
+            raise
+        return entry, await fetching
+
+    def _served(self, path: str, entry: Entry, download: Download, sha1: str) -> Version:
+        """The version a client now holds: the bytes downloaded, described by the site."""
+        same = entry.etag == download.etag and entry.size == len(download.body)
+        fingerprint = (same and of_checksums(entry.checksums)) or self.fingerprints.remember(
+            path, stamp_of(entry) if same else (download.etag, len(download.body), -1), sha1
+        )
+        mtime = entry.last_modified if same else (download.last_modified or entry.last_modified)
+        return Version(
+            etag=download.etag or entry.etag,
+            size=len(download.body),
+            mtime=int(mtime.timestamp()),
+            hash=fingerprint,
+            seen_at=download.seen_at,
+            checksums=dict(entry.checksums) if same else None,
+        )
+
+    # -- writes -------------------------------------------------------------------------
 
     async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
         path = self.normalize(path)
         if not path:
             raise HTTPError(400, "The root folder cannot be saved as a file.")
-        if not self.allow_hidden and _hidden(path):
-            raise HTTPError(400, f"Cannot create the hidden file or folder '{path}'.")
-        if "chunk" in model and model["chunk"] is not None:
-            return await self._save_chunk(model, path)
-        kind = model.get("type")
-        if not kind:
-            raise HTTPError(400, "No file type provided")
-        if "content" not in model and kind != "directory":
-            raise HTTPError(400, "No file content provided")
+        self._refuse_hidden(path)
+        checked = save_model(model, path)
+        if checked.chunk is not None:
+            return await self._save_chunk(checked, path)
         self.run_pre_save_hooks(model=model, path=path)
 
-        if kind == "directory":
+        if checked.kind == "directory":
             try:
                 await self.call(self.client.mkcol, path)
             except HTTPError as err:
@@ -365,81 +430,154 @@ class CS3ContentsManager(AsyncContentsManager):
 
         validation: dict[str, Any] = {}
         loop = asyncio.get_running_loop()
-        if kind == "notebook":
+        if checked.kind == "notebook":
             notebook = await loop.run_in_executor(
-                self._notary_thread, self._signed_notebook, model["content"], path
+                self._notary_thread, self._signed_notebook, checked.content, path
             )
             body = await loop.run_in_executor(
                 self._executor, notebook_body, notebook, path, validation
             )
-        elif kind == "file":
-            body = await loop.run_in_executor(self._executor, body_of, model, path)
         else:
-            raise HTTPError(400, f"Unhandled contents type: {kind}")
-
-        previous = self._cache.entry(path)
-        result, sha1 = await self.call(self._put_guarded, path, body, self._seen.get(path))
-        entry = self._remember_write(path, result, len(body), sha1, previous)
-        if result.last_modified is None:
-            entry = await self.entry(path, fresh=True)
-        saved = base_model(entry, kind)
-        if kind == "notebook":
+            body = await loop.run_in_executor(
+                self._executor, file_bytes, checked.content, checked.format, path
+            )
+        sha1 = await loop.run_in_executor(self._executor, _sha1, body)
+        expected = await self._expected(path, checked)
+        mtime = write_time(self.client.clock.now(), self.cs3_checkpoints.kept_times(path))
+        landed = await self.call(
+            put_guarded, self.client, self.guard, path, body, sha1, expected, mtime
+        )
+        entry = await self._remember_write(path, landed, len(body), sha1, mtime)
+        saved = base_model(entry, checked.kind, hash_=self.fingerprints.of(entry))
+        if checked.kind == "notebook":
             self.validate_notebook_model(saved, validation_error=validation)
         self.emit(data={"action": "save", "path": path})
         return saved
 
-    def _signed_notebook(self, content: Any, path: str) -> nbformat.NotebookNode:
-        """The notebook of a save model, signed as the stock manager does (in the notary's
-        thread); a model too broken to sign is a 400, never a 500."""
-        try:
-            notebook = nbformat.from_dict(content)
-            self.check_and_sign(notebook, path)
-        except Exception as err:  # the notary raises many kinds on malformed cells
-            raise HTTPError(400, f"'{path}' is not a notebook that can be saved: {err!r}") from None
-        return notebook
+    async def _expected(self, path: str, model: SaveModel) -> Version | None:
+        """The version this save may replace (None: whatever is there), or a 409.
 
-    async def _save_chunk(self, model: dict[str, Any], path: str) -> dict[str, Any]:
-        chunk = int(model["chunk"])
-        if chunk < 1 and chunk != -1:
-            raise HTTPError(
-                400, f"Invalid chunk number {chunk}: use 1, 2, ... and -1 for the last."
-            )
-        loop = asyncio.get_running_loop()
-        body = await loop.run_in_executor(self._executor, body_of, model, path)
+        The client's ``hash`` names it when given; else the version this server's clients
+        hold. A version that is not settled is checked against the site first.
+        """
+        loaded = self.guard.loaded(path)
+        if model.hash is None:
+            if self.guard.stale(path):
+                raise to_http_error(conflict(path, self.client.site_name))
+            if loaded is None or loaded.settled:
+                return loaded
+            return await self._verified(path, loaded)
+        candidates = [loaded] if loaded is not None and not self.guard.stale(path) else []
+        cached = self._cache.entry(path)
+        if cached is not None and not cached.is_dir:
+            candidates.append(self.guard_version(cached))
+        for candidate in candidates:
+            if candidate.hash == model.hash:
+                return candidate if candidate.settled else await self._verified(path, candidate)
+        try:
+            current = await self.entry(path, fresh=True)
+        except HTTPError as err:
+            if err.status_code == 404:
+                raise to_http_error(conflict(path, self.client.site_name)) from None
+            raise
+        if self.fingerprints.of(current) != model.hash:
+            self.guard.observe(path, current)
+            raise to_http_error(conflict(path, self.client.site_name))
+        return version_of(current, model.hash)
+
+    async def _verified(self, path: str, version: Version) -> Version:
+        """``version`` if the site still describes exactly it (asked now), else a 409."""
+        try:
+            current = await self.entry(path, fresh=True)
+        except HTTPError as err:
+            if err.status_code == 404:
+                raise to_http_error(conflict(path, self.client.site_name)) from None
+            raise
+        self.guard.observe(path, current)
+        if not version.describes(current):
+            raise to_http_error(conflict(path, self.client.site_name))
+        return version.seen(current)
+
+    async def _remember_write(
+        self, path: str, landed: Landed, size: int, sha1: str, mtime: int
+    ) -> Entry:
+        """The entry of a file we just wrote, and the version its client now holds.
+
+        From the write's answer where it says enough (ETag and time), else from the site.
+        Cached when we know as much as a listing says (its id and permissions from before);
+        its ``hash`` is the SHA1 we computed, the one the site keeps from our checksum.
+        """
         previous = self._cache.entry(path)
-        size, result = await self.call(self._uploads.receive, path, chunk, body)
-        if result is None:
+        self.forget(path)
+        result: WriteResult = landed.result
+        entry = landed.entry
+        if entry is None and (result.etag is None or result.last_modified is None):
+            entry = await self.entry(path, fresh=True)
+        if entry is None:
+            entry = Entry(
+                href_path="",
+                is_dir=False,
+                path=path,
+                etag=result.etag,
+                last_modified=result.last_modified or time_now(),
+                created=previous.created if previous else None,
+                size=size,
+                fileid=previous.fileid if previous else None,
+                permissions=previous.permissions if previous else None,
+                seen_at=result.seen_at,
+            )
+        if landed.entry is not None or previous is not None:
+            self._cache.remember(entry)
+        stamp = (entry.etag, size, int(entry.last_modified.timestamp()))
+        fingerprint = self.fingerprints.remember(path, stamp, sha1)
+        self.guard.load(
+            path,
+            Version(
+                etag=entry.etag,
+                size=size,
+                mtime=stamp[2],
+                hash=fingerprint,
+                seen_at=entry.seen_at,
+                checksums=dict(entry.checksums) if landed.entry is not None else None,
+            ),
+        )
+        return entry
+
+    async def _save_chunk(self, model: SaveModel, path: str) -> dict[str, Any]:
+        assert model.chunk is not None
+        loop = asyncio.get_running_loop()
+        body = await loop.run_in_executor(
+            self._executor, file_bytes, model.content, model.format, path
+        )
+        mtime = write_time(self.client.clock.now(), self.cs3_checkpoints.kept_times(path))
+        received = await self.call(self._uploads.receive, path, model.chunk, body, mtime)
+        if received.result is None or received.sha1 is None:
             # If this was the last chunk we hear of (the tab was closed), drop the parts.
             loop.call_later(self.upload_idle_timeout, self._sweep_uploads)
             # In progress: nothing exists at the target yet; describe what has arrived.
             now = time_now()
-            pending = Entry(href_path="", is_dir=False, path=path, last_modified=now, size=size)
+            pending = Entry(
+                href_path="", is_dir=False, path=path, last_modified=now, size=received.size
+            )
             return base_model(pending, "file")
-        entry = self._remember_write(path, result, size, None, previous)
-        if result.last_modified is None:
-            entry = await self.entry(path, fresh=True)
+        entry = await self._remember_write(
+            path, Landed(received.result), received.size, received.sha1, mtime
+        )
         self.emit(data={"action": "save", "path": path})
-        return base_model(entry, kind_of(entry, model.get("type")))
+        return base_model(entry, kind_of(entry, model.kind), hash_=self.fingerprints.of(entry))
 
     def _sweep_uploads(self) -> None:
         asyncio.get_running_loop().run_in_executor(self._executor, self._uploads.sweep)
 
-    async def trust_notebook(self, path: str) -> None:
-        """``POST /api/contents/<path>/trust``: as the stock manager, in the notary's thread."""
-        notebook = (await self.get(path, type="notebook"))["content"]
-        self.log.warning("Trusting notebook %s", path)
-        await asyncio.get_running_loop().run_in_executor(
-            self._notary_thread, self._trust, notebook, path
-        )
-
-    def _trust(self, notebook: nbformat.NotebookNode, path: str) -> None:
-        self.notary.mark_cells(notebook, True)
-        self.check_and_sign(notebook, path)
-
     async def delete_file(self, path: str) -> None:
         path = self.normalize(path)
+        self._refuse_hidden(path)
+        if not self.delete_to_trash and not self.always_delete_dir:
+            found = await self.entry(path)
+            if found.is_dir and (await self._children(path))[1]:
+                raise HTTPError(400, f"Directory {path} not empty")
         await self.call(self.client.delete, path)
-        self._unsee(path)
+        self._gone(path)
 
     async def rename_file(self, old_path: str, new_path: str) -> None:
         await self._move(self.normalize(old_path), self.normalize(new_path))
@@ -470,20 +608,29 @@ class CS3ContentsManager(AsyncContentsManager):
     async def _move(self, old_path: str, new_path: str) -> WriteResult | None:
         if old_path == new_path:
             return None
+        self._refuse_hidden(old_path, new_path)
         try:
-            return await self.call(self.client.move, old_path, new_path)
-        finally:
-            self._unsee(old_path)
-            self._unsee(new_path)
+            moved = await self.call(self.client.move, old_path, new_path)
+        except BaseException:
+            self.forget(old_path)
+            self.forget(new_path)
+            raise
+        # The file's clients keep what they hold, under its new name.
+        self.forget(old_path)
+        self._gone(new_path)
+        self.guard.rename(old_path, new_path, moved.etag)
+        self.fingerprints.forget(old_path)
+        return moved
 
     async def copy(self, from_path: str, to_path: str | None = None) -> dict[str, Any]:
-        """Copy a file on the site (``COPY``), naming it like jupyter_server does."""
+        """Copy a file or folder on the site (one ``COPY``), naming it like jupyter_server."""
         source = self.normalize(from_path)
-        if (await self.entry(source)).is_dir:
-            raise HTTPError(400, "Can't copy directories")
+        found = await self.entry(source)
         from_dir, from_name = paths.split(source)
         destination = from_dir if to_path is None else self.normalize(to_path)
-        if await self.dir_exists(destination):
+        if found.is_dir:
+            target = await self._folder_copy_target(found, from_name, destination)
+        elif await self.dir_exists(destination):
             name = await self.increment_filename(
                 copy_pat.sub(".", from_name), destination, insert="-Copy"
             )
@@ -496,10 +643,27 @@ class CS3ContentsManager(AsyncContentsManager):
                 raise HTTPError(404, f"No such parent directory: {parent} to copy file in")
             target = destination
         await self.call(self.client.copy, source, target)
-        self.forget(target)
+        self._gone(target)
         entry = await self.entry(target)
         self.emit(data={"action": "copy", "path": target, "source_path": source})
         return base_model(entry, kind_of(entry, None))
+
+    async def _folder_copy_target(self, folder: Entry, name: str, destination: str) -> str:
+        """Where a folder copy goes, as jupyter_server decides: into ``destination`` (made if
+        missing), under a ``-Copy<n>`` name if its own is taken there."""
+        limit = self.max_copy_folder_size_mb * 1024 * 1024
+        if folder.size is not None and folder.size > limit:
+            raise HTTPError(
+                400,
+                f"Can't copy folders larger than {self.max_copy_folder_size_mb}MB, "
+                f'"{folder.path}" is {folder.size / (1024 * 1024):.1f} MB',
+            )
+        if not await self.dir_exists(destination):
+            await self.call(self.client.mkcol, destination)
+            self.forget(destination)
+            return paths.join(destination, name)
+        fresh = await self.increment_filename(copy_pat.sub(".", name), destination, insert="-Copy")
+        return paths.join(destination, fresh)
 
     async def increment_filename(self, filename: str, path: str = "", insert: str = "") -> str:
         """A name not yet used in folder ``path``, from one listing instead of one probe per try."""
@@ -516,6 +680,16 @@ class CS3ContentsManager(AsyncContentsManager):
 
 def _hidden(path: str) -> bool:
     return any(part.startswith(".") for part in path.split("/") if part)
+
+
+def _sha1(body: bytes) -> str:
+    return hashlib.sha1(body, usedforsecurity=False).hexdigest()
+
+
+def _ignore_outcome(future: asyncio.Future[Any]) -> None:
+    """Collect an abandoned download's result or error, so nothing is reported unhandled."""
+    if not future.cancelled():
+        future.exception()
 
 
 def time_now() -> datetime:

@@ -15,40 +15,28 @@ import nbformat
 from tornado.web import HTTPError
 
 from ..dav.props import Entry
-
-#: Preferred order when the site stores several checksums for a file.
-_CHECKSUM_PREFERENCE = ("SHA256", "SHA1", "MD5", "ADLER32")
+from .fingerprints import HASH_ALGORITHM
 
 
 def kind_of(entry: Entry, requested: str | None) -> str:
     """The model type for ``entry``, or a 400 when the caller forces one that cannot fit."""
     if entry.is_dir:
         if requested not in (None, "directory"):
-            raise HTTPError(400, f"'{entry.path}' is a directory, not a {requested}.")
+            raise HTTPError(400, f"{entry.path} is a directory, not a {requested}")
         return "directory"
     if requested == "directory":
-        raise HTTPError(400, f"'{entry.path}' is not a directory.")
+        raise HTTPError(400, f"{entry.path} is not a directory")
     if requested:
         return requested
     return "notebook" if entry.name.endswith(".ipynb") else "file"
 
 
-def hash_of(entry: Entry) -> tuple[str | None, str | None]:
-    """(hash, algorithm) from the site's checksum, else its ETag; never from the body.
+def base_model(entry: Entry, kind: str, *, hash_: str | None = None) -> dict[str, Any]:
+    """The model without content, as every ``get``, ``save`` and listing returns it.
 
-    A checksum names its algorithm; an ETag is only a version token, reported as "etag"
-    so a client can still tell "changed" from "unchanged" without downloading.
+    ``hash`` and ``hash_algorithm`` are always there, None unless the caller asked for the
+    fingerprint (:mod:`.fingerprints`), as jupyter_server's own managers do.
     """
-    for algo in _CHECKSUM_PREFERENCE:
-        if algo in entry.checksums:
-            return entry.checksums[algo], algo.lower()
-    if entry.etag:
-        return entry.etag.strip('"'), "etag"
-    return None, None
-
-
-def base_model(entry: Entry, kind: str, *, with_hash: bool = False) -> dict[str, Any]:
-    """The model without content, as every ``get``, ``save`` and listing returns it."""
     model: dict[str, Any] = {
         "name": entry.name,
         "path": entry.path,
@@ -60,11 +48,11 @@ def base_model(entry: Entry, kind: str, *, with_hash: bool = False) -> dict[str,
         "content": None,
         "format": None,
         "size": None if entry.is_dir else entry.size,
+        "hash": hash_,
+        "hash_algorithm": HASH_ALGORITHM if hash_ is not None else None,
     }
     if kind == "file":
         model["mimetype"] = mimetypes.guess_type(entry.name)[0]
-    if with_hash:
-        model["hash"], model["hash_algorithm"] = hash_of(entry)
     return model
 
 
@@ -110,18 +98,3 @@ def notebook_body(notebook: nbformat.NotebookNode, path: str, validation: dict[s
     except Exception as err:  # a model nbformat cannot write at all is the client's error
         raise HTTPError(400, f"'{path}' is not a notebook that can be saved: {err!r}") from None
     return text.encode("utf-8")
-
-
-def body_of(model: dict[str, Any], path: str) -> bytes:
-    """The bytes to store for a file model, with a 400 for content that cannot be decoded."""
-    content, fmt = model.get("content"), model.get("format")
-    if not isinstance(content, str):
-        raise HTTPError(400, f"The content for '{path}' must be a string.")
-    if fmt == "base64":
-        try:
-            return base64.b64decode(content.encode("ascii"), validate=True)
-        except (ValueError, UnicodeEncodeError):
-            raise HTTPError(400, f"The content for '{path}' is not valid base64.") from None
-    if fmt in (None, "text"):
-        return content.encode("utf-8")
-    raise HTTPError(400, f"Unknown format {fmt!r} for '{path}': use 'text' or 'base64'.")

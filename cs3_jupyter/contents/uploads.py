@@ -5,22 +5,25 @@ base64 chunk. Each chunk goes straight on to the site's chunked-upload area, so 
 bounded by one chunk and the target only changes when the last chunk arrives. Sites without
 chunked uploads get the parts spooled to a temporary file and sent in one streamed PUT.
 
-Rules: chunk 1 (re)starts an upload of that path; any other chunk must be the next one, or
-it is refused with a 400 and the upload is dropped; an upload left idle for the timeout
-(the browser tab was closed) is aborted by :meth:`ChunkedSaves.sweep`, which the manager
-schedules after every chunk.
+The rules are jupyter_server's own large-file manager's, whatever the order: chunk 1 starts
+the file afresh; any other chunk is appended to what arrived so far, and -1 appends and
+completes the file. A chunk other than 1 with no upload in progress appends to the file as
+it is on the site (its current bytes become the upload's first part). The SHA1 of the whole
+is sent with the final request, as with a save. An upload left idle for the timeout (the
+browser tab was closed) is aborted by :meth:`ChunkedSaves.sweep`, which the manager
+schedules after every chunk, and every one still open when the server stops is aborted by
+:meth:`ChunkedSaves.close`: its parts never wait for the site's own clean-up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
-
-from tornado.web import HTTPError
+from typing import Any, Protocol
 
 from ..dav import errors
 from ..dav.client import DavClient, WriteResult
@@ -30,8 +33,8 @@ _SPOOL_BLOCK = 1 << 20
 
 
 class _Parts(Protocol):
-    def put_part(self, number: int, data: bytes) -> None: ...
-    def finish(self, mtime: int | None = None) -> WriteResult: ...
+    def put_part(self, number: int, data: bytes | Iterable[bytes]) -> None: ...
+    def finish(self, mtime: int | None = None, sha1: str | None = None) -> WriteResult: ...
     def abort(self) -> None: ...
 
 
@@ -43,17 +46,18 @@ class SpooledUpload:
         self._target = target
         self._file = tempfile.TemporaryFile(prefix="cs3-upload-")
 
-    def put_part(self, number: int, data: bytes) -> None:
-        self._file.write(data)
+    def put_part(self, number: int, data: bytes | Iterable[bytes]) -> None:
+        for block in [data] if isinstance(data, bytes) else data:
+            self._file.write(block)
 
     def _blocks(self) -> Iterator[bytes]:
         self._file.seek(0)
         while block := self._file.read(_SPOOL_BLOCK):
             yield block
 
-    def finish(self, mtime: int | None = None) -> WriteResult:
+    def finish(self, mtime: int | None = None, sha1: str | None = None) -> WriteResult:
         try:
-            return self._client.put(self._target, self._blocks(), mtime=mtime)
+            return self._client.put(self._target, self._blocks(), mtime=mtime, sha1=sha1)
         finally:
             self._file.close()
 
@@ -64,9 +68,36 @@ class SpooledUpload:
 @dataclass
 class _Active:
     parts: _Parts
-    next_chunk: int = 1
+    next_part: int = 1
     size: int = 0
+    sha1: Any = field(default_factory=lambda: hashlib.sha1(usedforsecurity=False))
     touched: float = field(default_factory=time.monotonic)
+
+    def add(self, data: bytes | Iterable[bytes]) -> None:
+        """Send one part, counting and hashing what goes out."""
+
+        def counted(blocks: Iterable[bytes]) -> Iterator[bytes]:
+            for block in blocks:
+                self.size += len(block)
+                self.sha1.update(block)
+                yield block
+
+        if isinstance(data, bytes):
+            self.parts.put_part(self.next_part, data)  # with its length: the site may check it
+            self.size += len(data)
+            self.sha1.update(data)
+        else:
+            self.parts.put_part(self.next_part, counted(data))
+        self.next_part += 1
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the site holds for a chunked save so far, and the write once it is complete."""
+
+    size: int
+    result: WriteResult | None = None
+    sha1: str | None = None
 
 
 class ChunkedSaves:
@@ -82,8 +113,8 @@ class ChunkedSaves:
         self._lock = threading.Lock()
 
     def _start(self, path: str) -> _Parts:
-        upload = ChunkedUpload(self._client, path)
         try:
+            upload = ChunkedUpload(self._client, path)
             upload.start()
         except errors.NotSupported:
             return SpooledUpload(self._client, path)
@@ -102,33 +133,45 @@ class ChunkedSaves:
         for active in dropped:
             active.parts.abort()
 
-    def receive(self, path: str, chunk: int, data: bytes) -> tuple[int, WriteResult | None]:
-        """Take one chunk; returns (bytes so far, the write result once the last one is in)."""
+    def close(self) -> None:
+        """Abort every upload in progress (the server is stopping; blocking)."""
+        with self._lock:
+            dropped = list(self._active.values())
+            self._active.clear()
+        for active in dropped:
+            active.parts.abort()
+
+    def receive(self, path: str, chunk: int, data: bytes, mtime: int) -> Received:
+        """Take one chunk; the result carries the write once the last one (-1) is in."""
         with self._lock:
             active = self._active.pop(path, None)
-        if chunk == 1:
-            if active:
-                active.parts.abort()
-            active = _Active(self._start(path))
-        elif active is None or chunk not in (active.next_chunk, -1):
-            if active:
-                active.parts.abort()
-            expected = active.next_chunk if active else 1
-            raise HTTPError(
-                400,
-                f"Chunk {chunk} of '{path}' arrived out of order (expected chunk {expected}). "
-                "Nothing was saved; upload the file again.",
-            )
-        try:
-            active.parts.put_part(active.next_chunk, data)
-            active.size += len(data)
-            if chunk == -1:
-                return active.size, active.parts.finish(mtime=int(time.time()))
-        except BaseException:
+        if chunk == 1 and active is not None:
             active.parts.abort()
+            active = None
+        try:
+            if active is None:
+                active = _Active(self._start(path))
+                if chunk != 1:
+                    self._seed(active, path)
+            active.add(data)
+            if chunk == -1:
+                sha1 = active.sha1.hexdigest()
+                result = active.parts.finish(mtime=mtime, sha1=sha1)
+                return Received(active.size, result, sha1)
+        except BaseException:
+            if active is not None:
+                active.parts.abort()
             raise
-        active.next_chunk += 1
         active.touched = time.monotonic()
         with self._lock:
             self._active[path] = active
-        return active.size, None
+        return Received(active.size)
+
+    def _seed(self, active: _Active, path: str) -> None:
+        """A chunk appends to the file as it is: its current bytes go first."""
+        try:
+            current = self._client.open_download(path)
+        except errors.NotFound:
+            return
+        with current:
+            active.add(current.iter_content())

@@ -12,10 +12,11 @@ URLs and maps the server's hrefs back by stripping the base the server itself us
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -24,6 +25,7 @@ from ..transport import Limits, Stream, Transport, TransportError
 from ..transport.auth import Auth
 from ..transport.errors import BadAnswer, CredentialUnusable, SiteTimedOut
 from . import errors, paths
+from .clock import SiteClock, date_of
 from .props import PROPFIND_BODY, Entry, parse_http_date, parse_multistatus, quote_etag
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,22 @@ class WriteResult:
     etag: str | None
     #: The modification time the site now reports, when the response says so.
     last_modified: datetime | None
+    #: The site's clock (whole seconds) when it answered.
+    seen_at: int | None = None
+
+
+class Download(NamedTuple):
+    """A file's bytes and what the answer said about exactly those bytes."""
+
+    body: bytes
+    etag: str | None
+    last_modified: datetime | None
+    #: The site's clock (whole seconds) when it answered.
+    seen_at: int | None
+
+
+class Cancelled(Exception):
+    """A download was abandoned by its caller (the file turned out not to be wanted)."""
 
 
 class DavClient:
@@ -70,6 +88,8 @@ class DavClient:
         self.site_name = self.transport.site
         self._root = "/" + files_root.replace("{user}", quote(user, safe="")).strip("/") + "/"
         self._uploads = urlsplit(self.site_url).path + self._root.replace("/files/", "/uploads/")
+        #: The site's clock, from the ``Date`` of every WebDAV answer (see :mod:`.clock`).
+        self.clock = SiteClock()
 
     @property
     def session(self) -> requests.Session:
@@ -199,6 +219,9 @@ class DavClient:
             raise errors.ProtocolError(f"{self.site_name}: {err.message}") from None
         if not entries:
             raise errors.ProtocolError(f"{self.site_name} sent an empty listing for '{path}'.")
+        seen_at = self.clock.observe(response.headers)
+        for entry in entries:
+            entry.seen_at = seen_at
         # The target is the entry every other one sits below: its href is the base the server
         # used for `path`, whatever namespace that is in.
         target = min(entries, key=lambda e: len(e.href_path.rstrip("/")))
@@ -226,14 +249,42 @@ class DavClient:
         target, *children = self._propfind(path, "1")
         return target, children
 
-    def download(self, path: str) -> tuple[bytes, str | None]:
-        """The body of a file and the ETag of exactly that body."""
+    def download(self, path: str, *, cancel: threading.Event | None = None) -> Download:
+        """The body of a file and what the answer said about exactly that body.
+
+        Read in blocks, so a caller that learns meanwhile that it does not want the file
+        (its properties said it is a folder, or gone) sets ``cancel`` and the transfer
+        stops at the next block instead of fetching the rest (:class:`Cancelled`).
+        """
         path = paths.normalize(path)
-        response = self.request(
-            "GET", self.url(path), path=path, max_bytes=self.limits.max_file_bytes
+        cap = self.limits.max_file_bytes
+        body = bytearray()
+        with self.request("GET", self.url(path), path=path, stream=True) as response:
+            headers = response.headers
+            seen_at = self.clock.observe(headers)
+            declared = headers.get("Content-Length", "").strip()
+            if declared.isdigit() and int(declared) > cap:
+                raise self._too_large(path, cap)
+            for block in response.iter_content():
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled(path)
+                body += block
+                if len(body) > cap:
+                    raise self._too_large(path, cap)
+        etag = headers.get("ETag")
+        modified = headers.get("Last-Modified")
+        return Download(
+            bytes(body),
+            quote_etag(etag) if etag else None,
+            parse_http_date(modified) if modified else None,
+            seen_at,
         )
-        etag = response.headers.get("ETag")
-        return response.content, quote_etag(etag) if etag else None
+
+    def _too_large(self, path: str, cap: int) -> errors.ProtocolError:
+        return errors.ProtocolError(
+            f"'{path}' is larger than {max(1, cap >> 20)} MB, too large to open in the "
+            "editor; download it instead."
+        )
 
     def open_download(self, path: str, *, offset: int = 0) -> Stream:
         """A streaming GET; the caller iterates ``iter_content`` and must close it.
@@ -280,7 +331,20 @@ class DavClient:
             raise errors.Conflict(
                 f"The folder of '{path}' does not exist on {self.site_name}."
             ) from None
+        except errors.ProtocolError as err:
+            raise self._refused_name(err, path) from None
+        self.clock.observe(response.headers)
         return write_result(response, mtime)
+
+    def _refused_name(self, err: errors.ProtocolError, path: str) -> errors.DavError:
+        """A 400 to a write is the site refusing the name (a character or length it does not
+        allow); anything else stays what it was."""
+        if err.status != 400:
+            return err
+        return errors.BadPath(
+            f"{self.site_name} refused the name '{paths.split(path)[1]}' (it does not allow "
+            "some characters or names this long). Choose another name."
+        )
 
     def mkcol(self, path: str) -> None:
         """Create a folder; :class:`AlreadyExists` if something is already there."""
@@ -292,7 +356,7 @@ class DavClient:
                 raise errors.AlreadyExists(
                     f"'{path}' already exists on {self.site_name}."
                 ) from None
-            raise
+            raise self._refused_name(err, path) from None
 
     def delete(self, path: str, *, if_match: str | None = None) -> None:
         """Delete a file or folder (the site usually keeps it in its trash bin), optionally
@@ -324,6 +388,9 @@ class DavClient:
             response = self.request(method, self.url(source), path=source, headers=headers)
         except errors.PreconditionFailed:
             raise errors.AlreadyExists(f"'{target}' already exists on {self.site_name}.") from None
+        except errors.ProtocolError as err:
+            raise self._refused_name(err, target) from None
+        self.clock.observe(response.headers)
         return write_result(response, None)
 
 
@@ -347,4 +414,8 @@ def write_result(response: requests.Response, mtime: int | None) -> WriteResult:
     elif headers.get("Last-Modified"):
         last_modified = parse_http_date(headers["Last-Modified"])
     etag = headers.get("ETag") or headers.get("OC-ETag")
-    return WriteResult(etag=quote_etag(etag) if etag else None, last_modified=last_modified)
+    return WriteResult(
+        etag=quote_etag(etag) if etag else None,
+        last_modified=last_modified,
+        seen_at=date_of(headers),
+    )

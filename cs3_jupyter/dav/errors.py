@@ -22,7 +22,11 @@ class DavError(Exception):
 
 
 class BadPath(DavError):
-    """The path is not acceptable (for example it tries to leave the user's root)."""
+    """The path is not acceptable (a name no site stores, or one leaving the user's root)."""
+
+
+class OutsideRoot(BadPath):
+    """The path leads outside the user's root (``..``); Jupyter answers 404 for those."""
 
 
 class AuthenticationFailed(DavError):

@@ -9,23 +9,43 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote, urlsplit
 
-from .errors import BadPath
+from .errors import BadPath, OutsideRoot
+
+#: The longest name (UTF-8 bytes) EFSS sites store: Nextcloud refuses longer ones, and most
+#: file systems stop at 255 bytes.
+MAX_NAME_BYTES = 250
 
 
 def normalize(path: str) -> str:
-    """The canonical form of a relative path; :class:`BadPath` if it could leave the root.
+    """The canonical form of a relative path; :class:`BadPath` for a name no site stores.
 
     Empty segments and ``.`` are dropped (``a//b/./c`` is ``a/b/c``); ``..`` is refused
-    rather than resolved, because a client that sends it is confused or hostile either way.
+    (:class:`OutsideRoot`) rather than resolved, because a client that sends it is confused
+    or hostile either way. Names with control characters (a tab, a newline: they cannot
+    travel in a WebDAV listing's XML), with unpaired surrogates, or longer than
+    :data:`MAX_NAME_BYTES` are refused here with the reason, rather than by the site with
+    an error the user cannot act on.
     """
     parts = []
     for part in path.replace("\\", "/").split("/"):
         if part in ("", "."):
             continue
         if part == "..":
-            raise BadPath(f"The path {path!r} contains '..', which is not allowed.")
-        if "\x00" in part:
-            raise BadPath("A path may not contain a NUL character.")
+            raise OutsideRoot(f"The path {path!r} contains '..', which leads outside your files.")
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in part):
+            raise BadPath(
+                f"The name {part!r} contains a control character (such as a tab or a "
+                "newline), which file names on the site cannot hold."
+            )
+        try:
+            size = len(part.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise BadPath(f"The name {part!r} is not valid Unicode text.") from None
+        if size > MAX_NAME_BYTES:
+            raise BadPath(
+                f"The name '{part[:40]}…' is {size} bytes long; the site stores names of at "
+                f"most {MAX_NAME_BYTES} bytes. Choose a shorter name."
+            )
         parts.append(part)
     return "/".join(parts)
 

@@ -33,14 +33,28 @@ _PROPS = (
     (OC, "checksums"),
 )
 
+_VERSION_PROPS = (
+    (DAV, "getetag"),
+    (DAV, "getlastmodified"),
+    (DAV, "getcontentlength"),
+    (NC, "version-label"),
+)
+
 _PREFIX = {DAV: "d", OC: "oc", NC: "nc"}
 
-PROPFIND_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?>'
-    f'<d:propfind xmlns:d="{DAV}" xmlns:oc="{OC}" xmlns:nc="{NC}"><d:prop>'
-    + "".join(f"<{_PREFIX[ns]}:{name}/>" for ns, name in _PROPS)
-    + "</d:prop></d:propfind>"
-).encode()
+
+def _propfind_body(props: tuple[tuple[str, str], ...]) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        f'<d:propfind xmlns:d="{DAV}" xmlns:oc="{OC}" xmlns:nc="{NC}"><d:prop>'
+        + "".join(f"<{_PREFIX[ns]}:{name}/>" for ns, name in props)
+        + "</d:prop></d:propfind>"
+    ).encode()
+
+
+PROPFIND_BODY = _propfind_body(_PROPS)
+#: For listings of a file's versions: their times, sizes and names (labels).
+VERSIONS_PROPFIND_BODY = _propfind_body(_VERSION_PROPS)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -64,6 +78,11 @@ class Entry:
     fileid: str | None = None
     permissions: str | None = None
     checksums: dict[str, str] = field(default_factory=dict)
+    #: The site's clock (whole seconds, its ``Date``) when it said this: with Nextcloud's
+    #: once-a-second ETags, whether an ETag still names one content depends on it.
+    seen_at: int | None = None
+    #: A version's name (``nc:version-label``), in listings of file versions only.
+    label: str | None = None
 
     @property
     def name(self) -> str:
@@ -188,6 +207,10 @@ def _set_checksums(entry: Entry, text: str, inner: dict[str, list[str]]) -> None
     entry.checksums = _parse_checksums(inner.get(_CHECKSUM, []))
 
 
+def _set_label(entry: Entry, text: str, inner: dict[str, list[str]]) -> None:
+    entry.label = text or None
+
+
 _SETTERS = {
     _tag(DAV, "resourcetype"): _set_resourcetype,
     _tag(DAV, "getetag"): _set_etag,
@@ -198,6 +221,7 @@ _SETTERS = {
     _tag(OC, "fileid"): _set_fileid,
     _tag(OC, "permissions"): _set_permissions,
     _tag(OC, "checksums"): _set_checksums,
+    _tag(NC, "version-label"): _set_label,
 }
 
 

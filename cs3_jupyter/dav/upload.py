@@ -10,6 +10,7 @@ same URL family; sites without it answer the first ``MKCOL`` with an error and w
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from . import errors, paths
 from .client import DavClient, WriteResult, write_result
@@ -37,20 +38,24 @@ class ChunkedUpload:
                 ) from None
             raise
 
-    def put_part(self, number: int, data: bytes) -> None:
+    def put_part(self, number: int, data: bytes | Iterable[bytes]) -> None:
         """Store part ``number`` (1-based; the site assembles parts in numeric order)."""
         self._client.request(
             "PUT", f"{self._folder}/{number}", path=self.target, headers=self._headers, data=data
         )
 
-    def finish(self, mtime: int | None = None) -> WriteResult:
-        """Assemble the parts at the target (replacing what is there) in one ``MOVE``."""
+    def finish(self, mtime: int | None = None, sha1: str | None = None) -> WriteResult:
+        """Assemble the parts at the target (replacing what is there) in one ``MOVE``;
+        ``sha1`` of the whole file goes along as ``OC-Checksum``, as with a PUT."""
         headers = {**self._headers, "Overwrite": "T"}
         if mtime is not None:
             headers["X-OC-MTime"] = str(mtime)
+        if sha1:
+            headers["OC-Checksum"] = f"SHA1:{sha1}"
         response = self._client.request(
             "MOVE", f"{self._folder}/.file", path=self.target, headers=headers
         )
+        self._client.clock.observe(response.headers)
         return write_result(response, mtime)
 
     def abort(self) -> None:

@@ -336,60 +336,6 @@ async def test_delete_missing_is_404(api):
     assert code == 404
 
 
-# -- checkpoints -------------------------------------------------------------------------
-
-
-async def test_checkpoint_restore_brings_back_the_saved_content(api, dav):
-    await api.text("draft.txt", "first")
-    checkpoint = await api.ok("POST", "draft.txt/checkpoints", status=201)
-    assert {"id", "last_modified"} <= set(checkpoint)
-    dav.put("draft.txt", b"second", mtime=int(_when(checkpoint["last_modified"]).timestamp()) + 5)
-    listed = await api.get("draft.txt/checkpoints")
-    assert checkpoint["id"] in [c["id"] for c in listed]
-    assert listed[-1]["id"] != checkpoint["id"]  # the latest is the current content
-    await api.ok("POST", f"draft.txt/checkpoints/{checkpoint['id']}", status=204)
-    assert dav.download("draft.txt")[0] == b"first"
-    assert (await api.get("draft.txt"))["content"] == "first"
-
-
-async def test_restoring_the_current_checkpoint_changes_nothing(api, dav):
-    await api.text("same.txt", "only")
-    checkpoint = await api.ok("POST", "same.txt/checkpoints", status=201)
-    await api.ok("POST", f"same.txt/checkpoints/{checkpoint['id']}", status=204)
-    assert dav.download("same.txt")[0] == b"only"
-
-
-async def test_unknown_checkpoint_is_404(api):
-    await api.text("x.txt", "x")
-    code, _ = await api.error("POST", "x.txt/checkpoints/12345")
-    assert code == 404
-
-
-async def test_deleting_the_current_checkpoint_is_refused(api):
-    await api.text("x.txt", "x")
-    checkpoint = await api.ok("POST", "x.txt/checkpoints", status=201)
-    code, message = await api.error("DELETE", f"x.txt/checkpoints/{checkpoint['id']}")
-    assert code == 400
-    assert "now" in message
-
-
-async def test_deleting_an_older_checkpoint_follows_the_sites_rules(api, dav):
-    """The mesh, like Nextcloud, keeps versions read-only: a clear 501, and nothing lost."""
-    saved = await api.text("x.txt", "old")
-    dav.put("x.txt", b"new", mtime=int(_when(saved["last_modified"]).timestamp()) + 5)
-    older = (await api.get("x.txt/checkpoints"))[0]
-    code, message = await api.error("DELETE", f"x.txt/checkpoints/{older['id']}")
-    assert code == 501
-    assert "web interface" in message
-    assert older in await api.get("x.txt/checkpoints")
-
-
-async def test_checkpoints_are_never_written_to_local_disk(api, jp_root_dir):
-    await api.text("n.txt", "x")
-    await api.ok("POST", "n.txt/checkpoints", status=201)
-    assert list(jp_root_dir.rglob("*")) == []
-
-
 # -- /files, hidden files, hashes ----------------------------------------------------------
 
 
@@ -457,13 +403,3 @@ class TestConfiguredFromTheEnvironmentOnly:
     async def test_the_home_is_served(self, api, dav):
         dav.put("from-env.txt", b"ok")
         assert [item["name"] for item in (await api.get(""))["content"]] == ["from-env.txt"]
-
-
-async def test_the_checkpoint_jupyterlab_makes_after_a_save_costs_no_request(api, mesh):
-    await api.text("doc.txt", "v1")
-    await api.get("doc.txt")
-    await api.save("doc.txt", {"type": "file", "format": "text", "content": "v2"})
-    mesh.reset_stats("a")
-    checkpoint = await api.ok("POST", "doc.txt/checkpoints", status=201)
-    assert checkpoint["id"]
-    assert mesh.stats("a").get("total", 0) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import socket
 
 import pytest
@@ -50,14 +52,16 @@ def test_the_legacy_root_works_because_hrefs_are_stripped_of_the_servers_base(me
 
 
 def test_stat_reports_what_the_manager_needs(client):
-    client.put("n.txt", b"hello", mtime=1_700_000_000)
+    sha1 = "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+    client.put("n.txt", b"hello", mtime=1_700_000_000, sha1=sha1)
     entry = client.stat("n.txt")
     assert entry.size == 5
     assert entry.etag and entry.etag.startswith('"')
     assert entry.fileid
     assert entry.writable
     assert int(entry.last_modified.timestamp()) == 1_700_000_000
-    assert entry.checksums.get("SHA1") == "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+    assert entry.checksums.get("SHA1") == sha1  # kept as we sent it, as Nextcloud does
+    assert entry.seen_at is not None and abs(entry.seen_at - time.time()) < 60
 
 
 def test_put_reports_the_new_etag_and_honoured_mtime(client):
@@ -67,7 +71,8 @@ def test_put_reports_the_new_etag_and_honoured_mtime(client):
 
 
 def test_stale_if_match_is_refused_and_keeps_the_newer_content(client):
-    first = client.put("c.txt", b"one")
+    # With an older file time the next write is in a later second: a new ETag, on Nextcloud too.
+    first = client.put("c.txt", b"one", mtime=1_600_000_000)
     client.put("c.txt", b"two", if_match=first.etag)
     with pytest.raises(errors.PreconditionFailed):
         client.put("c.txt", b"three", if_match=first.etag)
