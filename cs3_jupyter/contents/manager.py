@@ -43,6 +43,7 @@ from .files import CS3FilesHandler
 from .fingerprints import HASH_ALGORITHM, Fingerprints, of_checksums, stamp_of
 from .guard import Guard, Version, version_of, write_time
 from .models import base_model, fill_file, kind_of, notebook_body, read_notebook
+from .notary import NotaryThread, ThreadBoundNotary
 from .uploads import ChunkedSaves
 from .validation import SaveModel, file_bytes, save_model
 from .writes import Landed, conflict, put_guarded
@@ -101,7 +102,13 @@ class CS3ContentsManager(AsyncContentsManager):
     def _default_files_handler_class(self) -> type:
         return CS3FilesHandler
 
+    @default("notary")
+    def _default_notary(self) -> ThreadBoundNotary:
+        return ThreadBoundNotary.create(self._notary, parent=self)
+
     def __init__(self, **kwargs: Any) -> None:
+        # Before the traits: the notary (made on first use) opens its store in this thread.
+        self._notary = NotaryThread()
         super().__init__(**kwargs)
         self.site = CS3Site(parent=self)
         if not self.site.configured:
@@ -123,12 +130,6 @@ class CS3ContentsManager(AsyncContentsManager):
             limits=self.site.limits(),
         )
         self._executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="cs3-dav")
-        # The notary keeps signatures in SQLite, whose connection must stay in one thread; its
-        # hashing of every cell is too slow for the loop, so it gets a thread of its own.
-        self._in_notary = threading.local()
-        self._notary_thread = ThreadPoolExecutor(
-            1, thread_name_prefix="cs3-notary", initializer=self._mark_notary_thread
-        )
         self._cache = StatCache(self.stat_cache_seconds)
         self.guard = Guard()
         self.fingerprints = Fingerprints()
@@ -158,6 +159,11 @@ class CS3ContentsManager(AsyncContentsManager):
     async def close(self) -> None:
         """Abort chunked uploads still open (the server is stopping)."""
         await asyncio.get_running_loop().run_in_executor(self._executor, self._uploads.close)
+
+    def shutdown(self) -> None:
+        """Let the worker threads go (for code that builds managers and drops them)."""
+        self._executor.shutdown(wait=False)
+        self._notary.shutdown()
 
     @staticmethod
     def normalize(path: str) -> str:
@@ -236,26 +242,13 @@ class CS3ContentsManager(AsyncContentsManager):
     def info_string(self) -> str:
         return f"Serving files from {self.client.site_name} as user {self.site.user} (WebDAV)"
 
-    # -- notebook trust: one thread holds the notary's SQLite connection ------------------
-
-    def _mark_notary_thread(self) -> None:
-        self._in_notary.here = True
-
-    def _notarised(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn`` in the notary's thread (at once when already there).
-
-        Our own calls come from that thread; a direct call from elsewhere (an extension, a
-        test) waits for it, as the stock manager's synchronous methods would.
-        """
-        if getattr(self._in_notary, "here", False):
-            return fn(*args, **kwargs)
-        return self._notary_thread.submit(fn, *args, **kwargs).result()
+    # -- notebook trust, in the notary's thread (notary.py) -------------------------------
 
     def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
-        self._notarised(super().mark_trusted_cells, nb, path)
+        self._notary.run(super().mark_trusted_cells, nb, path)
 
     def check_and_sign(self, nb: Any, path: str = "", **kwargs: Any) -> None:
-        self._notarised(super().check_and_sign, nb, path, **kwargs)
+        self._notary.run(super().check_and_sign, nb, path, **kwargs)
 
     def _signed_notebook(self, content: Any, path: str) -> nbformat.NotebookNode:
         """The notebook of a save model (checked by validation.py), signed as the stock
@@ -273,7 +266,7 @@ class CS3ContentsManager(AsyncContentsManager):
         notebook = (await self.get(path, type="notebook"))["content"]
         self.log.warning("Trusting notebook %s", path)
         await asyncio.get_running_loop().run_in_executor(
-            self._notary_thread, self._trust, notebook, path
+            self._notary.executor, self._trust, notebook, path
         )
 
     def _trust(self, notebook: nbformat.NotebookNode, path: str) -> None:
@@ -364,7 +357,9 @@ class CS3ContentsManager(AsyncContentsManager):
             notebook = await loop.run_in_executor(
                 self._executor, read_notebook, download.body, path, validation
             )
-            await loop.run_in_executor(self._notary_thread, self.mark_trusted_cells, notebook, path)
+            await loop.run_in_executor(
+                self._notary.executor, self.mark_trusted_cells, notebook, path
+            )
             model["content"] = notebook
             model["format"] = "json"
             self.validate_notebook_model(model, validation_error=validation)
@@ -432,7 +427,7 @@ class CS3ContentsManager(AsyncContentsManager):
         loop = asyncio.get_running_loop()
         if checked.kind == "notebook":
             notebook = await loop.run_in_executor(
-                self._notary_thread, self._signed_notebook, checked.content, path
+                self._notary.executor, self._signed_notebook, checked.content, path
             )
             body = await loop.run_in_executor(
                 self._executor, notebook_body, notebook, path, validation
@@ -609,6 +604,8 @@ class CS3ContentsManager(AsyncContentsManager):
         if old_path == new_path:
             return None
         self._refuse_hidden(old_path, new_path)
+        if new_path.startswith(old_path + "/"):
+            raise HTTPError(409, f"'{old_path}' cannot be moved into itself ('{new_path}').")
         try:
             moved = await self.call(self.client.move, old_path, new_path)
         except BaseException:
@@ -652,11 +649,14 @@ class CS3ContentsManager(AsyncContentsManager):
         """Where a folder copy goes, as jupyter_server decides: into ``destination`` (made if
         missing), under a ``-Copy<n>`` name if its own is taken there."""
         limit = self.max_copy_folder_size_mb * 1024 * 1024
-        if folder.size is not None and folder.size > limit:
+        size = folder.size
+        if size is None:  # a site without oc:size
+            size = await self.call(self.client.tree_size, folder.path)
+        if size is not None and size > limit:
             raise HTTPError(
                 400,
                 f"Can't copy folders larger than {self.max_copy_folder_size_mb}MB, "
-                f'"{folder.path}" is {folder.size / (1024 * 1024):.1f} MB',
+                f'"{folder.path}" is {size / (1024 * 1024):.1f} MB',
             )
         if not await self.dir_exists(destination):
             await self.call(self.client.mkcol, destination)

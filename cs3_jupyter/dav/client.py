@@ -249,6 +249,25 @@ class DavClient:
         target, *children = self._propfind(path, "1")
         return target, children
 
+    def tree_size(self, path: str) -> int | None:
+        """Bytes in a folder and everything below it, for sites that do not report a
+        folder's size (``oc:size``): one ``PROPFIND Depth: infinity``, or None where the
+        site refuses those (as ownCloud does)."""
+        path = paths.normalize(path)
+        try:
+            response = self.request(
+                "PROPFIND",
+                self.url(path, collection=True),
+                path=path,
+                headers={"Depth": "infinity", "Content-Type": "application/xml; charset=utf-8"},
+                data=PROPFIND_BODY,
+                max_bytes=self.limits.max_listing_bytes,
+            )
+        except (errors.PermissionDenied, errors.PreconditionFailed, errors.ProtocolError):
+            return None
+        entries = parse_multistatus(response.content, self.limits.max_listing_entries)
+        return sum(entry.size or 0 for entry in entries if not entry.is_dir)
+
     def download(self, path: str, *, cancel: threading.Event | None = None) -> Download:
         """The body of a file and what the answer said about exactly that body.
 

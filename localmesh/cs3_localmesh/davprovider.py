@@ -195,8 +195,8 @@ class TreeProvider(DAVProvider):
         dest_rel = self._destination(environ, view)
         if rel == "" or dest_rel == "":
             raise SabreError(403, "The home folder cannot be moved or replaced")
-        if dest_rel == rel or (source.is_collection and is_within(dest_rel, rel)):
-            raise SabreError(403, "Cannot move or copy an item onto or into itself")
+        if dest_rel == rel:
+            raise SabreError(403, "Source and destination uri are identical")
         dest_place = view.locate(dest_rel)
         if isinstance(dest_place, RemotePlace):
             raise SabreError(502, "Moving into or out of a federated share is not supported")
@@ -209,6 +209,9 @@ class TreeProvider(DAVProvider):
         dest = self.resource_at(view, dest_rel, environ)
         if dest is not None and overwrite == "F":
             raise SabreError(412, "The destination exists and Overwrite is F")
+        # As Sabre and Nextcloud: an existing destination is reported first (above).
+        if source.is_collection and is_within(dest_rel, rel):
+            raise SabreError(403, "Cannot move or copy a folder into itself")
         if is_move:
             same_folder = parent_of(dest_rel) == parent_of(rel)
             self._require(source, "NV" if same_folder else "D", "You may not move this item")

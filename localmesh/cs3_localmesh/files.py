@@ -657,14 +657,10 @@ class FileTree:
             self._propagate(user, path)
         return True
 
-    def _insert_found(self, user: str, path: str, disk: Path) -> None:
+    def _insert_found(self, user: str, path: str, disk: Path) -> int:
+        """Add what is at ``path`` on the disk (a folder with everything below); its size."""
         info = disk.stat()
-        if disk.is_dir():
-            self._insert(user, path, is_dir=True, size=0, sha1=None, mtime=info.st_mtime)
-            for item in sorted(os.scandir(disk), key=lambda item: item.name):
-                if not item.is_symlink():
-                    self._insert_found(user, f"{path}/{item.name}", Path(item.path))
-        else:
+        if not disk.is_dir():
             self._insert(
                 user,
                 path,
@@ -673,6 +669,15 @@ class FileTree:
                 sha1=_sha1_of(disk),
                 mtime=info.st_mtime,
             )
+            return info.st_size
+        fileid = self._insert(user, path, is_dir=True, size=0, sha1=None, mtime=info.st_mtime)
+        size = sum(
+            self._insert_found(user, f"{path}/{item.name}", Path(item.path))
+            for item in sorted(os.scandir(disk), key=lambda item: item.name)
+            if not item.is_symlink()
+        )
+        self._db.execute("UPDATE files SET size=? WHERE fileid=?", (size, fileid))
+        return size
 
 
 def _check_conditions(

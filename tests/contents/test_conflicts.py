@@ -61,7 +61,8 @@ async def test_a_check_without_hash_does_not_make_a_change_elsewhere_look_seen(
     after a sync client wrote an older file time or a write landed within the same second."""
     opened = await api.save("doc.txt", _text("v1"), status=201)
     await api.get("doc.txt")
-    dav.put("doc.txt", b"v2 from a sync client", mtime=_stamp(opened["last_modified"]) + mtime_offset)
+    synced = _stamp(opened["last_modified"]) + mtime_offset
+    dav.put("doc.txt", b"v2 from a sync client", mtime=synced)
     await api.get("doc.txt", content="0")
     code, _ = await api.error("PUT", "doc.txt", _text("stale"))
     assert code == 409
