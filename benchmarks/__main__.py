@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cs3_localmesh.mesh import Mesh
 
-from . import report
+from . import kernels, report
 from .measure import Result
 from .proxy import DelayProxy
 from .subjects import KINDS, LOCAL, Spec
@@ -106,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         args.rtt_ms,
         lambda step: print(f"... {step}", file=sys.stderr, flush=True),
     )
+    # Kernels on the EFSS (issue 11): their own section, after the contents table.
+    kernel_text, _ = kernels.benchmark(
+        kernels.QUICK if args.quick else kernels.FULL,
+        args.rtt_ms,
+        lambda step: print(f"... {step}", file=sys.stderr, flush=True),
+    )
+    text += "\n\n" + kernel_text
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
