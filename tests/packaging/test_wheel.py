@@ -83,6 +83,7 @@ def test_product_wheel_carries_the_extension_and_no_local_mesh(wheels):
     assert "cs3_jupyter/labextension/package.json" in names
     assert any(n.endswith("jupyter_server_config.d/cs3_jupyter.json") for n in names)
     assert not [n for n in names if "localmesh" in n or n.startswith("cs3_jupyter/demo")]
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the license ships"
     # Only the product's own runtime needs; the mesh's WebDAV server is not one of them.
     runtime = [r for r in _requirements(wheels["product"]) if "extra ==" not in r]
     assert runtime, "the product declares its dependencies"
@@ -97,6 +98,7 @@ def test_local_mesh_wheel_is_the_mesh_and_depends_on_the_product(wheels):
     names = _wheel_files(wheels["localmesh"])
     assert "cs3_localmesh/mesh.py" in names and "cs3_localmesh/demo.py" in names
     assert not [n for n in names if n.startswith("cs3_jupyter/")]
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the license ships"
     requirements = _requirements(wheels["localmesh"])
     for name in ("jupyter-sciencemesh", "wsgidav", "cheroot"):
         assert [r for r in requirements if r.split(">")[0].split("=")[0].strip() == name], name
