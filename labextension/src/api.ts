@@ -23,30 +23,12 @@ export type IMeshSite = Schemas['MeshSite'];
 export type IShare = Schemas['Share'];
 export type INewShare = Schemas['NewShare'];
 export type IShareUpdate = Schemas['ShareUpdate'];
-/**
- * Fields the server is adding to a received share (what the sender wrote,
- * and an owner's site that cannot be reached). They are optional here
- * until openapi.yaml defines them; from then on the generated type wins, and
- * this list should shrink to nothing.
- */
-type Announced<T, Fields> = T & Partial<Omit<Fields, keyof T>>;
-export type IReceivedShare = Announced<
-  Schemas['ReceivedShare'],
-  {
-    /** The sender's note. */
-    note: string | null;
-    /** YYYY-MM-DD: the day the sender's share ends. */
-    expiration: string | null;
-    /** False when the owner's site did not answer at the last look. */
-    reachable: boolean;
-    /** Why the owner's site cannot be reached, naming it. */
-    error: string | null;
-  }
->;
+export type IReceivedShare = Schemas['ReceivedShare'];
 export type IRecipient = Schemas['Recipient'];
 export type IContact = Schemas['Contact'];
 export type IInvitation = Schemas['Invitation'];
 export type ItemType = IShare['item_type'];
+export type ILinkPolicy = NonNullable<IMe['link_policy']>;
 export type ReceivedState = IReceivedShare['state'];
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';

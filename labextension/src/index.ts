@@ -27,7 +27,7 @@ import { meshIcon } from './icons';
 // The panel shows the model from the start, so it is needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { MeshModel } from './model';
-import { announceArrivals } from './notify';
+import { announceArrivals, announceEnded } from './notify';
 import { SaveGuard } from './saveGuard';
 // The panel is added to the shell during activation, so it is needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -96,6 +96,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     model.arrived.connect((_, arrivals) => {
       if (settings.notifyNewShares) {
         announceArrivals(arrivals, trans, showPanel);
+      }
+    });
+    model.ended.connect((_, shares) => {
+      if (settings.notifyNewShares) {
+        announceEnded(shares, trans, showPanel);
       }
     });
 

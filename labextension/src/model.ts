@@ -81,6 +81,11 @@ export class MeshModel {
     return this._arrived;
   }
 
+  /** Emitted when shares I had received end (revoked, expired, deleted by the owner). */
+  get ended(): ISignal<this, IReceivedShare[]> {
+    return this._ended;
+  }
+
   /** Load everything; parts load in parallel and fail independently. */
   async refresh(): Promise<void> {
     this.update({ loading: true });
@@ -197,13 +202,23 @@ export class MeshModel {
 
   private setReceived(received: IReceivedShare[]): void {
     const pending = received.filter(share => share.state === 'pending');
+    const revoked = received.filter(share => share.state === 'revoked');
     const initial = this._seenPending === null;
     const seen = this._seenPending ?? new Set<string>();
     const fresh = pending.filter(share => !seen.has(share.id));
     this._seenPending = new Set([...seen, ...pending.map(share => share.id)]);
+    // Shares that ended while this page was open; those listed at the first load
+    // are in the panel already and are not announced on every page load.
+    const ended = initial
+      ? []
+      : revoked.filter(share => !this._seenRevoked.has(share.id));
+    revoked.forEach(share => this._seenRevoked.add(share.id));
     this.update({ received });
     if (fresh.length) {
       this._arrived.emit({ shares: fresh, initial });
+    }
+    if (ended.length) {
+      this._ended.emit(ended);
     }
   }
 
@@ -236,7 +251,9 @@ export class MeshModel {
     loading: false
   };
   private _seenPending: Set<string> | null = null;
+  private _seenRevoked = new Set<string>();
   private _poll: Poll | null = null;
   private _changed = new Signal<this, void>(this);
   private _arrived = new Signal<this, IArrivals>(this);
+  private _ended = new Signal<this, IReceivedShare[]>(this);
 }

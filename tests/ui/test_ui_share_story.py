@@ -99,8 +99,13 @@ def test_share_with_a_colleague_at_another_site(person, lab_page):
     # The keyboard is not thrown back to the page.
     assert a.page.evaluate("document.activeElement !== document.body")
 
-    # bob: once revoked, the share is gone from his panel.
+    # bob: once revoked, he is told (not left wondering), and dismisses it.
     b.refresh_panel()
+    ended = b.panel().locator('li[data-state="revoked"]', has_text="story.ipynb")
+    expect(ended).to_be_visible()
+    expect(b.panel().locator('li[data-state="accepted"]', has_text="story.ipynb")).to_have_count(0)
+    b.screenshot("panel-revoked-light", b.panel())
+    ended.get_by_role("button", name="Dismiss").click()
     expect(b.panel().locator("li", has_text="story.ipynb")).to_have_count(0)
 
 
@@ -126,3 +131,32 @@ def test_unknown_recipient_is_explained_in_the_dialog(person, lab_page, mesh):
     # Nothing was shared.
     expect(a.dialog().locator("section li")).to_have_count(0)
     a.close_dialog()
+
+
+def test_the_senders_note_and_expiry_reach_the_recipient(person, lab_page):
+    alice = person("a", "alice")
+    carol = person("a", "carol")
+    alice.lab.put_notebook("review.ipynb", "# Please review")
+    response = alice.lab.api(
+        "POST",
+        "cs3/api/shares",
+        json={
+            "path": "review.ipynb",
+            "type": "user",
+            "recipient": carol.user,
+            "permission": "view",
+            "note": "Section 2 needs your eyes",
+            "expiration": "2031-06-30",
+        },
+    )
+    assert response.status_code == 201, response.text
+
+    c = lab_page(carol)
+    c.refresh_panel()
+    row = c.panel().locator("li", has_text="review.ipynb")
+    expect(row).to_contain_text("Note: Section 2 needs your eyes")
+    until = c.page.evaluate("() => new Date(2031, 5, 30).toLocaleDateString()")
+    shared_on = c.page.evaluate("() => new Date().toLocaleDateString()")
+    expect(row).to_contain_text(f"until {until}")
+    expect(row).to_contain_text(f"shared on {shared_on}")
+    c.screenshot("panel-received-note-light", c.panel())

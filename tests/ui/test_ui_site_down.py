@@ -2,7 +2,8 @@
 
 bob's own site (b) answers 503 to everything: his panel must show one clear alert at its
 top, with a way to try again, instead of empty sections; what it showed before stays listed.
-Once the site is back, Try again brings everything back and the alert goes away.
+Once the site is back, Try again brings everything back and the alert goes away. And when
+the other site is down, a share received from there stays listed, marked, with the reason.
 """
 
 from __future__ import annotations
@@ -54,3 +55,35 @@ def test_own_site_down_is_shown_in_the_panel(person, lab_page, mesh):
     alert.get_by_role("button", name="Try again").click()
     expect(b.panel().locator(".jp-ScienceMesh-content > [role=alert]")).to_have_count(0)
     expect(pending).to_be_visible()
+
+
+def test_a_share_from_a_site_that_is_down_stays_listed(person, lab_page, mesh):
+    alice = person("a", "alice")
+    dave = person("b", "dave")
+    dave.lab.put_notebook("climate.ipynb", "# Climate data")
+    response = dave.lab.api(
+        "POST",
+        "cs3/api/shares",
+        json={
+            "path": "climate.ipynb",
+            "type": "federated",
+            "recipient": alice.federated_id,
+            "permission": "view",
+        },
+    )
+    assert response.status_code == 201, response.text
+    received = alice.lab.api("GET", "cs3/api/received").json()
+    (share,) = [s for s in received if s["name"] == "climate.ipynb"]
+    accepted = alice.lab.api("POST", f"cs3/api/received/{share['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+
+    a = lab_page(alice)
+    mesh.set_fault("b", "status", code=503)
+    try:
+        a.refresh_panel()
+        row = a.panel().locator("li", has_text="climate.ipynb")
+        expect(row).to_have_attribute("data-problem", "owner_site_unreachable")
+        expect(row).to_contain_text(dave.site_host)
+        a.screenshot("panel-owner-site-down-light", a.panel())
+    finally:
+        mesh.clear_faults("b")

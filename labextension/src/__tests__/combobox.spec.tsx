@@ -208,7 +208,8 @@ describe('RecipientCombobox', () => {
         id: 'nobody@b.example',
         label: 'nobody@b.example (Site B)',
         site: 'b.example',
-        source: 'typed'
+        source: 'typed',
+        verified: false
       }
     ]);
     const option = host.querySelector('[role="option"]')!;

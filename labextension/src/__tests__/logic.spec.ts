@@ -2,6 +2,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import type { IRecipient } from '../api';
 import {
+  linkPolicyText,
   moveActive,
   noRecipientMessage,
   pickRecipient,
@@ -196,6 +197,7 @@ describe('linkRequest', () => {
       linkRequest(
         { path: 'x.ipynb', password: 's3cret', expiration: '' },
         trans,
+        null,
         NOW
       )
     ).toEqual({
@@ -206,5 +208,34 @@ describe('linkRequest', () => {
         password: 's3cret'
       }
     });
+  });
+
+  const nextcloud = {
+    password_required: false,
+    password_min_length: 10,
+    expiration_required: true,
+    expiration_max_days: 7
+  };
+
+  it("refuses what the site's link policy would refuse, before sending", () => {
+    const ask = (password: string, expiration: string) =>
+      linkRequest({ path: 'x', password, expiration }, trans, nextcloud, NOW);
+    expect(ask('abc', '2030-05-20')).toEqual({
+      error: 'Your site requires link passwords of at least 10 characters.'
+    });
+    expect(ask('', '')).toEqual({
+      error: 'Your site requires an expiry date for public links.'
+    });
+    expect(ask('', '2030-05-23')).toEqual({
+      error: 'Your site allows public links to last at most 7 days.'
+    });
+    expect(ask('long enough pw', '2030-05-22')).toHaveProperty('share');
+  });
+
+  it("states the site's rules in words", () => {
+    expect(linkPolicyText(nextcloud, trans)).toBe(
+      'Your site requires passwords of at least 10 characters and an expiry date at most 7 days ahead.'
+    );
+    expect(linkPolicyText(null, trans)).toBe('');
   });
 });

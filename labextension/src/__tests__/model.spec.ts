@@ -7,7 +7,7 @@ import type { CS3Api, IReceivedShare } from '../api';
 import { CS3ApiError } from '../api';
 import { IArrivals, MeshModel } from '../model';
 
-function received(id: string, state: 'pending' | 'accepted'): IReceivedShare {
+function received(id: string, state: IReceivedShare['state']): IReceivedShare {
   return {
     id,
     kind: 'federated',
@@ -91,6 +91,18 @@ describe('MeshModel', () => {
     await model.load('received');
     expect(arrivals).toHaveLength(1);
     expect(model.state.received[0].state).toBe('accepted');
+  });
+
+  it('announces a share that ended while the page was open, once', async () => {
+    const { api, model } = setup();
+    const ended: string[][] = [];
+    model.ended.connect((_, shares) => ended.push(shares.map(s => s.id)));
+    api.inbox = [received('old', 'revoked'), received('one', 'accepted')];
+    await model.refresh();
+    api.inbox = [received('old', 'revoked'), received('one', 'revoked')];
+    await model.load('received');
+    await model.load('received');
+    expect(ended).toEqual([['one']]);
   });
 
   it('keeps the other parts when one part fails', async () => {

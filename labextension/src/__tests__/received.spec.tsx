@@ -19,7 +19,7 @@ import { ReceivedList } from '../panel/received';
 
 function share(
   id: string,
-  state: 'pending' | 'accepted',
+  state: IReceivedShare['state'],
   itemType: 'file' | 'directory' = 'file'
 ): IReceivedShare {
   return {
@@ -194,15 +194,37 @@ describe('ReceivedList: what the sender said, and a site that is down', () => {
     render([
       {
         ...share('climate', 'accepted', 'directory'),
-        reachable: false,
-        error: 'Site b (127.0.0.1:8762) is not answering.'
+        problem: {
+          reason: 'owner_site_unreachable',
+          message: 'Site b (127.0.0.1:8762) is not answering.'
+        }
       }
     ]);
     const row = host.querySelector('li[data-state="accepted"]')!;
-    expect(row.getAttribute('data-reachable')).toBe('false');
+    expect(row.getAttribute('data-problem')).toBe('owner_site_unreachable');
     expect(row.textContent).toContain(
       'Site b (127.0.0.1:8762) is not answering.'
     );
+  });
+
+  it('lists a revoked share apart, with why, until the user dismisses it', () => {
+    render([
+      {
+        ...share('gone', 'accepted'),
+        state: 'revoked',
+        path: null,
+        problem: {
+          reason: 'revoked',
+          message: 'Alice A no longer shares "gone.ipynb" with you.'
+        }
+      }
+    ]);
+    const row = host.querySelector('li[data-state="revoked"]')!;
+    expect(host.textContent).toContain('No longer shared with you');
+    expect(row.textContent).toContain('no longer shares');
+    expect(
+      Array.from(row.querySelectorAll('button')).map(b => b.textContent)
+    ).toEqual(['Dismiss']);
   });
 
   it('gives the focus to Open once a share is accepted, and to the next row after Decline', async () => {

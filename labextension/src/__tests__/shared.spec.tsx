@@ -41,7 +41,8 @@ const link: IShare = {
   recipient: null,
   url: 'https://a.example/s/abc',
   has_password: true,
-  expiration: null
+  expiration: null,
+  created: '2030-05-02T09:00:00Z'
 };
 
 describe('SharedList', () => {
@@ -97,6 +98,10 @@ describe('SharedList', () => {
     expect(text).toContain('until');
     expect(row('link').textContent).toContain(
       'Public link (password protected)'
+    );
+    // Two links to one item are told apart by when they were made.
+    expect(row('link').textContent).toContain(
+      `created ${new Date('2030-05-02T09:00:00Z').toLocaleDateString()}`
     );
   });
 

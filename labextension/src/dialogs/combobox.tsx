@@ -99,7 +99,7 @@ export function RecipientCombobox(props: IRecipientComboboxProps): JSX.Element {
               }}
             >
               <span className="jp-ScienceMesh-name">
-                {s.source === 'typed' ? s.id : s.label}
+                {s.verified === false ? s.id : s.label}
               </span>
               <span className="jp-ScienceMesh-meta">
                 {suggestionMeta(s, trans)}
@@ -117,7 +117,7 @@ export function RecipientCombobox(props: IRecipientComboboxProps): JSX.Element {
  * whether the person exists when the share is sent), never shown as a person.
  */
 function suggestionMeta(s: IRecipient, trans: TranslationBundle): string {
-  if (s.source === 'typed') {
+  if (s.verified === false) {
     return trans.__('Send to this address at %1', s.site);
   }
   if (s.type === 'group') {

@@ -5,8 +5,8 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { INewShare, IRecipient, Permission } from '../api';
-import { expiryProblem, splitFederatedId } from '../format';
+import type { ILinkPolicy, INewShare, IRecipient, Permission } from '../api';
+import { expiryProblem, splitFederatedId, today } from '../format';
 
 /**
  * The recipient a typed text unambiguously names: an exact id, label or
@@ -113,15 +113,94 @@ export function shareRequest(
   return { share };
 }
 
-/** The request for a public link, or what is wrong with the link form. */
+/**
+ * What the user's site requires of public links, in words (empty when nothing),
+ * so the dialog can say it before the site refuses.
+ */
+export function linkPolicyText(
+  policy: ILinkPolicy | null | undefined,
+  trans: TranslationBundle
+): string {
+  if (!policy) {
+    return '';
+  }
+  const rules: string[] = [];
+  if (policy.password_required) {
+    rules.push(
+      policy.password_min_length
+        ? trans.__(
+            'a password of at least %1 characters',
+            policy.password_min_length
+          )
+        : trans.__('a password')
+    );
+  } else if (policy.password_min_length) {
+    rules.push(
+      trans.__(
+        'passwords of at least %1 characters',
+        policy.password_min_length
+      )
+    );
+  }
+  if (policy.expiration_required) {
+    rules.push(
+      policy.expiration_max_days
+        ? trans.__(
+            'an expiry date at most %1 days ahead',
+            policy.expiration_max_days
+          )
+        : trans.__('an expiry date')
+    );
+  }
+  return rules.length
+    ? trans.__('Your site requires %1.', rules.join(trans.__(' and ')))
+    : '';
+}
+
+/** The request for a public link, or what is wrong with the link form (the site's rules included). */
 export function linkRequest(
   form: { path: string; password: string; expiration: string },
   trans: TranslationBundle,
+  policy: ILinkPolicy | null = null,
   now: Date = new Date()
 ): { share: INewShare } | { error: string } {
   const problem = expiryProblem(form.expiration, trans, now);
   if (problem) {
     return { error: problem };
+  }
+  const minLength = policy?.password_min_length ?? 0;
+  if (policy?.password_required && !form.password) {
+    return {
+      error: trans.__('Your site requires a password for public links.')
+    };
+  }
+  if (form.password && [...form.password].length < minLength) {
+    return {
+      error: trans.__(
+        'Your site requires link passwords of at least %1 characters.',
+        minLength
+      )
+    };
+  }
+  if (policy?.expiration_required && !form.expiration) {
+    return {
+      error: trans.__('Your site requires an expiry date for public links.')
+    };
+  }
+  const maxDays = policy?.expiration_required
+    ? policy.expiration_max_days
+    : null;
+  if (maxDays && form.expiration) {
+    const latest = new Date(now);
+    latest.setDate(latest.getDate() + maxDays);
+    if (form.expiration > today(latest)) {
+      return {
+        error: trans.__(
+          'Your site allows public links to last at most %1 days.',
+          maxDays
+        )
+      };
+    }
   }
   const share: INewShare = {
     path: form.path,

@@ -14,6 +14,7 @@ import { SharedRow } from '../panel/shared';
 import { FormDialog } from './dialog';
 import { RecipientCombobox } from './combobox';
 import {
+  linkPolicyText,
   linkRequest,
   noRecipientMessage,
   pickRecipient,
@@ -267,12 +268,15 @@ function LinkForm(props: {
   const [error, setError] = React.useState('');
   const [url, setUrl] = React.useState('');
   const [busy, setBusy] = React.useState(false);
+  const policy = model.state.me?.link_policy ?? null;
+  const rules = linkPolicyText(policy, trans);
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     const request = linkRequest(
       { path: target.path, password, expiration },
-      trans
+      trans,
+      policy
     );
     if ('error' in request) {
       setError(request.error);
@@ -304,6 +308,7 @@ function LinkForm(props: {
       >
         <p className="jp-ScienceMesh-meta">
           {trans.__('Anyone with the link can view "%1".', target.name)}
+          {rules ? ` ${rules}` : ''}
         </p>
         <div className="jp-ScienceMesh-fields">
           <label className="jp-ScienceMesh-label">

@@ -109,6 +109,11 @@ function Invite(props: { context: IPanelContext }): JSX.Element {
       />
       {invitation ? (
         <div className="jp-ScienceMesh-invitation">
+          <p className="jp-ScienceMesh-meta">
+            {trans.__(
+              'Give your colleague this token. In their JupyterLab they open the ScienceMesh panel, choose Contacts → Accept an invitation, paste it and pick your site. The invitation link opens a page that says the same.'
+            )}
+          </p>
           <label className="jp-ScienceMesh-label">
             {trans.__('Invitation token')}
             <CopyField

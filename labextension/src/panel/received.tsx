@@ -31,6 +31,7 @@ export function ReceivedList(props: {
 
   const pending = received.filter(share => share.state === 'pending');
   const accepted = received.filter(share => share.state === 'accepted');
+  const revoked = received.filter(share => share.state === 'revoked');
   if (!received.length) {
     return (
       <Empty>
@@ -53,7 +54,10 @@ export function ReceivedList(props: {
     const refocus = focusAfterRemoval(row);
     const done = await context.run(
       () => model.decline(share.id).then(() => true),
-      () => trans.__('Declined "%1".', share.name)
+      () =>
+        share.state === 'revoked'
+          ? trans.__('Dismissed "%1".', share.name)
+          : trans.__('Declined "%1".', share.name)
     );
     if (done) {
       refocus();
@@ -119,13 +123,37 @@ export function ReceivedList(props: {
           </ReceivedRow>
         ))}
       </ul>
+      {revoked.length ? (
+        <>
+          <h3 className="jp-ScienceMesh-subtitle">
+            {trans.__('No longer shared with you')}
+          </h3>
+          <ul
+            className="jp-ScienceMesh-list"
+            aria-label={trans.__('Shares that ended')}
+          >
+            {revoked.map(share => (
+              <ReceivedRow key={share.id} context={context} share={share}>
+                <RowButton
+                  label={trans.__('Dismiss')}
+                  title={trans.__('Remove "%1" from this list', share.name)}
+                  onClick={event =>
+                    void decline(share, event.currentTarget.closest('li'))
+                  }
+                />
+              </ReceivedRow>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </div>
   );
 }
 
 /**
  * One received share: what it is, who sent it and what they said about it (note,
- * expiry, when), whether the owner's site answers, and the row's actions.
+ * expiry, when), why it cannot be used now (its owner's site does not answer, or
+ * it was revoked), and the row's actions.
  */
 function ReceivedRow(props: {
   context: IPanelContext;
@@ -147,13 +175,13 @@ function ReceivedRow(props: {
   if (share.expiration) {
     details.push(trans.__('until %1', formatDate(share.expiration)));
   }
-  const unreachable = share.reachable === false;
+  const problem = share.problem ?? null;
   return (
     <li
       className="jp-ScienceMesh-row"
       data-state={share.state}
       data-share-id={share.id}
-      data-reachable={unreachable ? 'false' : undefined}
+      data-problem={problem?.reason}
       onDoubleClick={props.onDoubleClick}
     >
       <div className="jp-ScienceMesh-rowText">
@@ -164,13 +192,8 @@ function ReceivedRow(props: {
             {trans.__('Note: %1', share.note)}
           </span>
         ) : null}
-        {unreachable ? (
-          <span className="jp-ScienceMesh-warning">
-            {share.error ||
-              trans.__(
-                "The owner's site does not answer: the share is kept, but cannot be opened now."
-              )}
-          </span>
+        {problem ? (
+          <span className="jp-ScienceMesh-warning">{problem.message}</span>
         ) : null}
       </div>
       <div className="jp-ScienceMesh-actions">{props.children}</div>

@@ -83,9 +83,18 @@ export function SharedRow(props: {
         >
           {showItem ? trans.__('with %1', target) : target}
         </span>
-        {share.expiration ? (
+        {share.expiration || (share.type === 'link' && share.created) ? (
           <span className="jp-ScienceMesh-meta">
-            {trans.__('until %1', formatDate(share.expiration))}
+            {[
+              share.type === 'link' && share.created
+                ? trans.__('created %1', formatDate(share.created))
+                : '',
+              share.expiration
+                ? trans.__('until %1', formatDate(share.expiration))
+                : ''
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </span>
         ) : null}
       </div>

@@ -33,7 +33,15 @@ export function SitesList(props: {
             className="jp-ScienceMesh-row"
             data-reachable={String(site.reachable)}
             data-mine={String(site.is_mine)}
-            title={site.error ?? site.url}
+            title={
+              site.checked_at
+                ? trans.__(
+                    '%1 (checked %2)',
+                    site.error ?? site.url,
+                    new Date(site.checked_at).toLocaleTimeString()
+                  )
+                : (site.error ?? site.url)
+            }
           >
             <span
               className={`jp-ScienceMesh-dot ${site.reachable && site.ocm_version ? 'jp-mod-ok' : 'jp-mod-bad'}`}
