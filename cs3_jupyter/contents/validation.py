@@ -61,6 +61,9 @@ def save_model(model: Any, path: str) -> SaveModel:
             "The model's 'hash' must be the hash of the version you loaded, as this server "
             "gave it (a string), or null.",
         )
+    algorithm = model.get("hash_algorithm")
+    if algorithm is not None and (not isinstance(algorithm, str) or len(algorithm) > 64):
+        raise HTTPError(400, "The model's 'hash_algorithm' must be a short string, or null.")
     if "type" not in model or model["type"] in (None, ""):
         raise HTTPError(400, "No file type provided")
     kind = model["type"]

@@ -21,9 +21,10 @@ def _at_the_start_of_a_second() -> None:
 
 
 async def test_restore_after_a_same_second_save_brings_back_the_captured_bytes(api, dav):
+    """Write, open, checkpoint, save and restore within one second, as upstream's test does."""
+    _at_the_start_of_a_second()
     await api.text("draft.txt", "a text file")
     await api.get("draft.txt")
-    _at_the_start_of_a_second()
     checkpoint = await api.ok("POST", "draft.txt/checkpoints", status=201)
     await api.save("draft.txt", {**TEXT, "content": "a text file\nsecond line"})
     await api.ok("POST", f"draft.txt/checkpoints/{checkpoint['id']}", status=204)
@@ -32,9 +33,9 @@ async def test_restore_after_a_same_second_save_brings_back_the_captured_bytes(a
 
 
 async def test_a_checkpoint_survives_any_number_of_saves_in_one_second(api, dav):
+    _at_the_start_of_a_second()
     await api.text("draft.txt", "captured")
     await api.get("draft.txt")
-    _at_the_start_of_a_second()
     checkpoint = await api.ok("POST", "draft.txt/checkpoints", status=201)
     for n in range(4):
         await api.save("draft.txt", {**TEXT, "content": f"later {n}"})

@@ -103,6 +103,30 @@ class TestSlowSite:
         assert code == 504
         assert "did not answer within 0.5 s" in message
 
+    async def test_a_retry_after_a_save_that_timed_out_but_landed_is_no_conflict(
+        self, api, dav, user, faults, mesh
+    ):
+        """The user is told the save was not confirmed; their retry, once the first save has
+        landed after all, is not taken for a change made by someone else."""
+        await api.text("doc.txt", "v1")
+        await api.get("doc.txt")
+        faults("delay", seconds=2, prefix=f"/remote.php/dav/files/{user.user}/doc.txt")
+        code, message = await api.error("PUT", "doc.txt", _text("v2"))
+        assert code == 504
+        assert "did not confirm the save" in message and "Save again" in message
+        mesh.clear_faults("a")
+        for _ in range(100):  # the first save arrives after the site's delay
+            if dav.download("doc.txt").body == b"v2":
+                break
+            await asyncio.sleep(0.1)
+        mesh.reset_stats("a")
+        await api.save("doc.txt", _text("v2"))  # the user's retry
+        # Its If-Match is refused (the first save changed the file); the site then shows our
+        # own bytes, so no second write and no conflict.
+        assert mesh.stats("a") == {"PUT": 1, "PROPFIND": 1, "total": 2}
+        await api.save("doc.txt", _text("v3"))
+        assert dav.download("doc.txt").body == b"v3"
+
 
 async def test_the_event_loop_keeps_serving_while_the_site_is_slow(api, jp_fetch, faults):
     faults("delay", seconds=3, prefix="/remote.php")

@@ -156,3 +156,14 @@ async def test_an_upload_over_quota_is_507_and_leaves_nothing_behind(api, dav, m
     with pytest.raises(NotFound):
         dav.stat("huge.bin")
     assert _upload_folders(dav) == []
+
+
+async def test_uploads_still_open_when_the_server_stops_are_deleted_on_the_site(
+    api, dav, jp_serverapp
+):
+    await _send(api, "interrupted.bin", _part(1), 1)
+    assert len(_upload_folders(dav)) == 1
+    await jp_serverapp.contents_manager.close()
+    assert _upload_folders(dav) == []
+    with pytest.raises(NotFound):
+        dav.stat("interrupted.bin")

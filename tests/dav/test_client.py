@@ -156,3 +156,15 @@ def test_chunked_upload_assembles_in_numeric_order_and_can_be_aborted(client):
     aborted.abort()
     with pytest.raises(errors.NotFound):
         client.stat("never.bin")
+
+
+def test_a_write_the_site_refuses_with_400_is_a_bad_name(client, mesh):
+    """Sites refuse names they do not store (characters, length) with 400 on the write."""
+    mesh.set_fault("a", "status", code=400, prefix="/remote.php/dav/files")
+    try:
+        with pytest.raises(errors.BadPath, match=r"refused the name 'odd name\.txt'"):
+            client.put("odd name.txt", b"x")
+        with pytest.raises(errors.BadPath, match="refused the name 'odd folder'"):
+            client.mkcol("odd folder")
+    finally:
+        mesh.clear_faults("a")
