@@ -223,3 +223,64 @@ def test_no_efss_secret_reaches_the_kernel(person, kernel):
         assert {"CS3_EFSS_URL", "CS3_EFSS_TOKEN"} <= names
     finally:
         session.close()
+
+
+def test_a_change_beats_a_deletion_on_either_side(person, kernel):
+    alice = person()
+    lang = Lang(kernel)
+    alice.dav.mkcol(FOLDER)
+    alice.put(f"{FOLDER}/kept by the EFSS.txt", "v1")
+    alice.put(f"{FOLDER}/kept by the kernel.txt", "v1")
+    session = _open(alice, kernel)
+    try:
+        session.run(lang.read("kept by the EFSS.txt"))
+        # The kernel deletes one file and changes the other after its cell (a background job),
+        # while on the EFSS the first is changed and the second deleted.
+        background = (
+            "import os, threading\n"
+            "def later():\n"
+            "    os.remove('kept by the EFSS.txt')\n"
+            "    open('kept by the kernel.txt', 'w').write('kernel v2')\n"
+            "threading.Timer(0.2, later).start()"
+            if lang.python
+            else "(sleep 0.2; rm 'kept by the EFSS.txt'; printf 'kernel v2' > 'kept by the "
+            "kernel.txt') >/dev/null 2>&1 &"
+        )
+        session.run(background)
+        time.sleep(1.0)
+        alice.put(f"{FOLDER}/kept by the EFSS.txt", "efss v2")
+        alice.dav.delete(f"{FOLDER}/kept by the kernel.txt")
+        assert session.run(lang.read("kept by the EFSS.txt")).stdout == "efss v2"
+        assert alice.text(f"{FOLDER}/kept by the kernel.txt") == "kernel v2"
+    finally:
+        session.close()
+
+
+def test_a_read_only_share_keeps_the_kernels_files_and_says_why_once(person, kernel, mesh):
+    owner, reader = person(), person()
+    owner.dav.mkcol("Readings")
+    owner.put("Readings/analysis.ipynb", notebook_bytes())
+    owner.put("Readings/data.csv", "1,2\n")
+    _ocs(
+        mesh.site("a").url,
+        owner.info,
+        "POST",
+        "/shares",
+        path="/Readings",
+        shareType=0,
+        shareWith=reader.info.user,
+        permissions=1,
+    )
+    lang = Lang(kernel)
+    session = KernelSession(reader.server, "Readings/analysis.ipynb", kernel)
+    try:
+        assert session.run(lang.read("data.csv")).stdout == "1,2\n"
+        first = session.run(lang.write("mine.txt", "local only"))
+        assert "'mine.txt' could not be synced with the EFSS" in first.stderr, first
+        assert "mine.txt" not in owner.names("Readings")
+        mesh.reset_stats("a")
+        again = session.run(lang.read("mine.txt"))
+        assert again.stdout == "local only" and "mine.txt" not in again.stderr
+        assert mesh.stats("a")["total"] == 1, mesh.stats("a")  # not sent again: the listing
+    finally:
+        session.close()

@@ -155,8 +155,9 @@ class WorkingCopy:
     def _changed_here(
         self, local: dict[str, LocalFile], local_folders: set[str], changed: dict[str, str]
     ) -> bool:
+        pending = [rel for rel in changed if self._refusal_key(rel) not in self._told]
         return bool(
-            changed
+            pending
             or set(self.state) - set(local)
             or local_folders.symmetric_difference(self.synced_folders)
         )
@@ -303,6 +304,8 @@ class WorkingCopy:
         files: dict[str, Entry],
         report: SyncReport,
     ) -> None:
+        # A version of a file the site already refused (a read-only share) is not sent again.
+        items = [item for item in items if self._refusal_key(item[0]) not in self._told]
         results = self._pool.map(
             lambda item: self._send(item[0], item[1], changed.get(item[0])), items
         )
@@ -310,10 +313,10 @@ class WorkingCopy:
             if isinstance(result, errors.PreconditionFailed):
                 # The EFSS side changed (or appeared) after we listed it: keep both.
                 self._late_conflict(rel, files, report)
+            elif isinstance(result, errors.PermissionDenied):
+                self._tell(self._refusal_key(rel), report, self._failed(rel, result))
             elif isinstance(result, errors.DavError):
-                seen = disk.stat_file(self.local_path(rel))
-                key = ("upload", rel, str(seen))
-                self._tell(key, report, self._failed(rel, result))
+                self._tell(("upload", rel), report, self._failed(rel, result))
             elif result is not None:
                 self.state[rel] = result
                 report.uploaded.append(rel)
@@ -392,6 +395,9 @@ class WorkingCopy:
             pass  # gone already, or changed there since: the next sync brings it back
         except errors.DavError as err:
             self._tell(("delete", rel), report, self._failed(rel, err))
+
+    def _refusal_key(self, rel: str) -> tuple[str, ...]:
+        return ("refused", rel, str(disk.stat_file(self.local_path(rel))))
 
     # -- telling the user -------------------------------------------------------------------
 
