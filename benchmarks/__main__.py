@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         args.rtt_ms,
         lambda step: print(f"... {step}", file=sys.stderr, flush=True),
     )
-    # Kernels on the EFSS (issue 11): their own section, after the contents table.
+    # Kernels on the EFSS: their own section, after the contents table.
     kernel_text, _ = kernels.benchmark(
         kernels.QUICK if args.quick else kernels.FULL,
         args.rtt_ms,

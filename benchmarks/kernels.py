@@ -1,4 +1,4 @@
-"""Kernels on the EFSS (issue 11): what the working-copy sync and efss:// cost.
+"""Kernels on the EFSS: what the working-copy sync and efss:// cost.
 
 Three rows, each against the site behind the same delaying proxy as the contents rows:
 

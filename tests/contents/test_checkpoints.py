@@ -1,4 +1,4 @@
-"""Checkpoints keep exactly what they captured, whatever the timing (issue 12).
+"""Checkpoints keep exactly what they captured, whatever the timing.
 
 On the mesh (Nextcloud-like: one version per second, ETags kept within a second) a
 checkpoint is a named version of the file; the contract is jupyter_server's: *list* returns

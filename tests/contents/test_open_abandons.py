@@ -1,5 +1,5 @@
 """Opening a file asks for its properties and its body at once; when the properties say
-there is nothing to open, the body is not fetched to the end (issue 16).
+there is nothing to open, the body is not fetched to the end.
 
 The site here is a tiny fake on 127.0.0.1 (the local mesh cannot answer a file's PROPFIND
 with 404 while it serves its GET): PROPFIND is refused at once, GET streams a large body
