@@ -123,7 +123,11 @@ def build_sharing(site: CS3Site, contents_manager: Any) -> SharingService | None
         http,
         dav,
         MeshDirectory(
-            site.mesh_directory_url, tuple(site.mesh_sites), verify=verify, limits=limits
+            site.mesh_directory_url,
+            tuple(site.mesh_sites),
+            ttl=site.mesh_directory_ttl,
+            verify=verify,
+            limits=limits,
         ),
         Discovery(verify=verify, limits=limits),
     )

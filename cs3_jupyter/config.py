@@ -41,6 +41,7 @@ ENV_VARS: dict[str, str] = {
     "timeout": "CS3_TIMEOUT",
     "mesh_directory_url": "CS3_MESH_DIRECTORY_URL",
     "mesh_sites": "CS3_MESH_SITES",
+    "mesh_directory_ttl": "CS3_MESH_DIRECTORY_TTL",
     "request_deadline": "CS3_REQUEST_DEADLINE",
     "probe_deadline": "CS3_PROBE_DEADLINE",
     "min_transfer_rate": "CS3_MIN_TRANSFER_RATE",
@@ -81,6 +82,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "timeout": float,
     "mesh_directory_url": strip_userinfo,
     "mesh_sites": lambda value: [strip_userinfo(url) for url in _comma_list(value)],
+    "mesh_directory_ttl": float,
     "request_deadline": float,
     "probe_deadline": float,
     "min_transfer_rate": int,
@@ -226,6 +228,13 @@ class CS3Site(Configurable):
         "(comma-separated).",
     ).tag(config=True)
 
+    mesh_directory_ttl = Float(
+        300.0,
+        help="Seconds the mesh directory's list of sites is reused before it is read again "
+        "(a site that joins the mesh shows up after at most this long; 0 reads it on every "
+        "request). Environment: CS3_MESH_DIRECTORY_TTL.",
+    ).tag(config=True)
+
     # Each trait's default is its environment variable when that is set (and not empty), else
     # the default declared above; config files and the command line win over both.
 
@@ -272,6 +281,10 @@ class CS3Site(Configurable):
     @default("mesh_sites")
     def _default_mesh_sites(self) -> Any:
         return self._from_environment("mesh_sites")
+
+    @default("mesh_directory_ttl")
+    def _default_mesh_directory_ttl(self) -> Any:
+        return self._from_environment("mesh_directory_ttl")
 
     @default("request_deadline")
     def _default_request_deadline(self) -> Any:

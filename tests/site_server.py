@@ -20,7 +20,8 @@ from jupyter_process import JupyterProcess, launch
 class SiteServer(JupyterProcess):
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
-        return self.http.request(method, self.url + path, headers=headers, timeout=120, **kwargs)
+        kwargs.setdefault("timeout", 120)
+        return self.http.request(method, self.url + path, headers=headers, **kwargs)
 
     def memory_kb(self) -> dict[str, int]:
         """``VmRSS`` (now) and ``VmHWM`` (peak) of the server process, in kB."""

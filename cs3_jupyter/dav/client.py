@@ -23,7 +23,8 @@ import requests
 
 from ..transport import Limits, Stream, Transport, TransportError
 from ..transport.auth import Auth
-from ..transport.errors import BadAnswer, CredentialUnusable, SiteTimedOut
+from ..transport.errors import AnswerTooLarge, BadAnswer, CredentialUnusable, SiteTimedOut
+from ..transport.limits import size_text
 from . import errors, paths
 from .clock import SiteClock, date_of
 from .props import PROPFIND_BODY, Entry, parse_http_date, parse_multistatus, quote_etag
@@ -201,20 +202,28 @@ class DavClient:
 
     def _propfind(self, path: str, depth: str) -> list[Entry]:
         path = paths.normalize(path)
-        response = self.request(
-            "PROPFIND",
-            self.url(path),
-            path=path,
-            headers={"Depth": depth, "Content-Type": "application/xml; charset=utf-8"},
-            data=PROPFIND_BODY,
-            max_bytes=self.limits.max_listing_bytes,
-        )
+        limits = self.limits
+        try:
+            response = self.request(
+                "PROPFIND",
+                self.url(path),
+                path=path,
+                headers={"Depth": depth, "Content-Type": "application/xml; charset=utf-8"},
+                data=PROPFIND_BODY,
+                max_bytes=limits.max_listing_bytes,
+            )
+        except errors.TooLarge:
+            size = size_text(limits.max_listing_bytes)
+            raise self._too_large(path, f"its listing is larger than {size}", "bytes") from None
         if response.status_code != 207:
             raise errors.ProtocolError(
                 f"{self.site_name} answered a PROPFIND with HTTP {response.status_code}, not 207."
             )
         try:
-            entries = parse_multistatus(response.content, self.limits.max_listing_entries)
+            entries = parse_multistatus(response.content, limits.max_listing_entries)
+        except errors.TooLarge:
+            many = f"{limits.max_listing_entries:,}"
+            raise self._too_large(path, f"it holds more than {many} entries", "entries") from None
         except errors.ProtocolError as err:
             raise errors.ProtocolError(f"{self.site_name}: {err.message}") from None
         if not entries:
@@ -239,6 +248,17 @@ class DavClient:
             entry.path = paths.join(path, rest)
             children.append(entry)
         return [target, *children]
+
+    def _too_large(self, path: str, why: str, limit: str) -> errors.TooLarge:
+        """What the user sees for a folder beyond a listing limit: which folder, which limit,
+        and the setting an administrator raises (``CS3Site.max_listing_<limit>``)."""
+        folder = f"The folder '{path}'" if path else "Your home folder"
+        setting = f"CS3Site.max_listing_{limit} (CS3_MAX_LISTING_{limit.upper()})"
+        return errors.TooLarge(
+            f"{folder} on {self.site_name} is too large to list: {why}, the limit set by "
+            f"{setting}. Open one of its subfolders, or ask your administrator to raise "
+            "that setting."
+        )
 
     def stat(self, path: str) -> Entry:
         """Properties of one file or folder (``PROPFIND Depth: 0``)."""
@@ -419,6 +439,8 @@ def _dav_error(err: TransportError) -> errors.DavError:
         return errors.SiteTimeout(err.message)
     if isinstance(err, CredentialUnusable):
         return errors.AuthenticationFailed(err.message)
+    if isinstance(err, AnswerTooLarge):
+        return errors.TooLarge(err.message)
     if isinstance(err, BadAnswer):
         return errors.ProtocolError(err.message)
     return errors.SiteUnavailable(err.message)

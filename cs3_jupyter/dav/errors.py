@@ -87,5 +87,9 @@ class ProtocolError(DavError):
     """The site answered with something we cannot understand (bad XML, missing headers)."""
 
 
+class TooLarge(ProtocolError):
+    """An answer beyond one of this server's limits (bytes or entries): not read, not parsed."""
+
+
 class NotSupported(DavError):
     """The site does not offer this feature (no versions, no chunked uploads)."""

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from defusedxml import DefusedXmlException, ElementTree
 
-from .errors import ProtocolError
+from .errors import ProtocolError, TooLarge
 from .paths import href_path
 
 DAV = "DAV:"
@@ -289,11 +289,7 @@ class _Multistatus:
                         setter(entry, value, inner)
             self.entries.append(entry)
             if self.max_entries is not None and len(self.entries) > self.max_entries:
-                raise ProtocolError(
-                    f"The site sent a listing of more than {self.max_entries} entries; "
-                    "open a subfolder instead (or ask your administrator to raise "
-                    "CS3Site.max_listing_entries)."
-                )
+                raise TooLarge(f"The site sent a listing of more than {self.max_entries} entries.")
 
     def close(self) -> list[Entry]:
         return self.entries

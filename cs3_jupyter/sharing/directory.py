@@ -155,14 +155,20 @@ class MeshDirectory:
         return None
 
     def _fetch(self) -> list[MeshSite]:
-        response = read_public(self.directory_url, limits=self.limits, verify=self.verify)
         domain = domain_of(self.directory_url)
+        try:
+            response = read_public(self.directory_url, limits=self.limits, verify=self.verify)
+        except SharingError as err:
+            # The transport names the host; say it was the directory that failed.
+            raise SharingError(
+                err.status, err.reason, f"The mesh directory could not be read: {err.message}"
+            ) from None
         if response.status_code != 200:
             raise SharingError(
                 502, "site_error", f"The mesh directory at {domain} is not available right now."
             )
         text = response.text.strip()
         doc: Any = (
-            text if text and text[0] not in "[{" else json_body(response, domain, "directory")
+            text if text and text[0] not in "[{" else json_body(response, domain, "mesh directory")
         )
         return parse_directory(doc, self.limits.max_directory_sites)

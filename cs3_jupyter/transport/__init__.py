@@ -7,10 +7,18 @@ callers run it in worker threads. Contracts: docs/architecture.md, "Transport".
 """
 
 from .client import Stream, Transport
-from .errors import BadAnswer, CredentialUnusable, SiteTimedOut, SiteUnreachable, TransportError
+from .errors import (
+    AnswerTooLarge,
+    BadAnswer,
+    CredentialUnusable,
+    SiteTimedOut,
+    SiteUnreachable,
+    TransportError,
+)
 from .limits import Limits
 
 __all__ = [
+    "AnswerTooLarge",
     "BadAnswer",
     "CredentialUnusable",
     "Limits",

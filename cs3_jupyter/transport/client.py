@@ -43,13 +43,14 @@ from requests.utils import super_len
 from .auth import Auth
 from .deadline import WATCHDOG, Call
 from .errors import (
+    AnswerTooLarge,
     BadAnswer,
     CredentialUnusable,
     SiteTimedOut,
     SiteUnreachable,
     TransportError,
 )
-from .limits import Limits
+from .limits import Limits, size_text
 from .pool import SitePool, pool_for
 from .urls import may_redirect, site_name, strip_userinfo
 
@@ -313,7 +314,7 @@ class Transport:
         attempt = 0
         refreshed = False
         streaming = False
-        leads = False
+        leads: float | None = None
         try:
             leads = self.pool.enter(call, self.site)
             while True:
@@ -327,9 +328,9 @@ class Transport:
                         attempt += 1
                         continue
                     self.fail(failure.error)
-                if leads:
-                    self.pool.leave(answered=True)
-                    leads = False
+                if leads is not None:
+                    self.pool.leave(leads, answered=True)
+                    leads = None
                 status = response.status_code
                 if status == 401 and body_again and not refreshed and self.auth is not None:
                     refreshed = True
@@ -346,8 +347,8 @@ class Transport:
                     return Stream(self, response, call)
                 return response
         finally:
-            if leads:
-                self.pool.leave(answered=False)
+            if leads is not None:
+                self.pool.leave(leads, answered=False)
             if not streaming:
                 call.finish()
 
@@ -453,10 +454,10 @@ class Transport:
         if too_large:
             response.close()
             message = (
-                f"{self.site} sent an answer larger than {max(1, cap >> 20)} MB; it was not "
-                "read to the end."
+                f"{self.site} sent an answer larger than {size_text(cap)}; it was not read to "
+                "the end."
             )
-            raise _Failure(BadAnswer(self.site, message), retry=False, nothing_sent=False)
+            raise _Failure(AnswerTooLarge(self.site, message, cap), retry=False, nothing_sent=False)
         response._content = bytes(body)
         response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag
 

@@ -36,6 +36,17 @@ class BadAnswer(TransportError):
     """An answer we will not use: cut short, badly encoded, too large, or redirected away."""
 
 
+class AnswerTooLarge(BadAnswer):
+    """An answer larger than the cap its caller set (``limit`` bytes); not read to the end.
+
+    Its own type so a caller can say which of its limits (and which setting) it was.
+    """
+
+    def __init__(self, site: str, message: str, limit: int) -> None:
+        super().__init__(site, message)
+        self.limit = limit
+
+
 class CredentialUnusable(TransportError):
     """The configured credential cannot be sent (unreadable or malformed token file)."""
 

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 MiB = 1024 * 1024
 
 
+def size_text(limit: int) -> str:
+    """A byte limit as a message shows it: ``16 MiB``, or ``60,000 bytes`` when not whole MiB."""
+    return f"{limit // MiB} MiB" if limit % MiB == 0 else f"{limit:,} bytes"
+
+
 @dataclass(frozen=True)
 class Limits:
     #: Seconds to wait for a connection, and then for each piece of an answer.
@@ -33,6 +38,10 @@ class Limits:
     retry_backoff: float = 0.25
     #: Calls in flight to one site at once (per site and user); more wait their turn.
     site_concurrency: int = 8
+    #: Seconds the calls after the first one to a site wait for its answer (the login
+    #: cookie) before the next goes alone in its place (logging in takes about 1 s on
+    #: Nextcloud: a first call still unanswered after this is held up by something else).
+    first_contact_patience: float = 5.0
     #: The largest PROPFIND answer accepted (10,000 entries are about 8 MB).
     max_listing_bytes: int = 16 * MiB
     #: The most entries one listing may hold.

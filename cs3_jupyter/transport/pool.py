@@ -6,7 +6,11 @@ the site sets at login. That cookie matters: Nextcloud checks the password of ev
 Basic-auth request that comes without it (about a second each), and parallel first logins
 of one user race on SQLite sites, one of them failing with HTTP 500 (docs/protocols.md §8).
 So the first call to a site is sent alone; the others wait for its answer (and the cookie)
-and then go in parallel.
+and then go in parallel. They wait at most ``Limits.first_contact_patience`` for it: a first
+call can hang for reasons that have nothing to do with logging in (a folder that is a
+federated share whose owner's site does not answer: the user's site only answers once the
+other site has), and must not hold every other call back until its deadline. The next
+waiting call then goes alone in its place, and the first answer opens the gate.
 
 Anonymous pools (other sites' public documents) keep no cookies at all.
 """
@@ -14,6 +18,7 @@ Anonymous pools (other sites' public documents) keep no cookies at all.
 from __future__ import annotations
 
 import threading
+import time
 from http.cookiejar import DefaultCookiePolicy
 
 import requests
@@ -40,9 +45,11 @@ class SitePool:
         #: Calls waiting for a slot; at most ``site_concurrency`` may (see :meth:`take_slot`).
         self.waiting = 0
         self._concurrency = limits.site_concurrency
+        self._patience = limits.first_contact_patience
         self._gate = threading.Condition()
         self._contacted = self.anonymous  # anonymous reads never log in: no gate
-        self._leader: int | None = None
+        #: When the call now going alone (the first contact) was sent; None: none is.
+        self._leading_since: float | None = None
         #: Requests sent again after a failure, for tests and the log.
         self.retries = 0
 
@@ -64,27 +71,33 @@ class SitePool:
             with self._gate:
                 self.waiting -= 1
 
-    def enter(self, call: Call, site: str) -> bool:
-        """Wait until this call may go; True when it is the first contact (it leads)."""
+    def enter(self, call: Call, site: str) -> float | None:
+        """Wait until this call may go. When it goes alone as the first contact, the token
+        to give back to :meth:`leave`; None when it goes with the others."""
         if self._contacted:
-            return False
+            return None
         with self._gate:
             while not self._contacted:
-                if self._leader is None:
-                    self._leader = threading.get_ident()
-                    return True
+                now = time.monotonic()
+                since = self._leading_since
+                if since is None or now - since >= self._patience:
+                    # No first contact yet, or it is taking so long that something other
+                    # than the login holds it up: this call goes alone in its place.
+                    self._leading_since = now
+                    return now
                 remaining = call.remaining()
                 if remaining <= 0:
                     raise SiteTimedOut(site, f"{site} did not answer the first request in time.")
-                self._gate.wait(remaining)
-        return False
+                self._gate.wait(min(remaining, since + self._patience - now))
+        return None
 
-    def leave(self, answered: bool) -> None:
-        """The first contact is over; with an answer (and so any cookie) the gate opens."""
+    def leave(self, token: float, answered: bool) -> None:
+        """A first contact is over; with an answer (and so any cookie) the gate opens."""
         with self._gate:
-            self._leader = None
             if answered:
                 self._contacted = True
+            elif self._leading_since == token:  # it failed: the next call may lead at once
+                self._leading_since = None
             self._gate.notify_all()
 
 

@@ -3,8 +3,18 @@
 Raw sockets, so it can do what no well-behaved server library would: announce 500 MB, send
 forever, trickle a byte a second, cut a body short, break chunked encoding or gzip, send
 malformed XML or an entity bomb, redirect to another port or in a loop, or never answer.
-``mode`` is switched by the test; every connection ends by itself after ``MAX_SECONDS``.
-Paths under ``/ok/`` always get a valid answer (a directory listing the hostile sites).
+``mode`` is switched by the test; every connection ends by itself after ``MAX_SECONDS``, or
+when the test calls :meth:`HostileSite.release`.
+
+Which misbehaviour a request gets:
+
+* ``/ok/...``: always a valid directory; ``/directory.json``: ``directory_mode`` (``"ok"``
+  is the directory). The directory lists eight sites below ``/g<generation>/``: a test that
+  bumps ``generation`` gets site URLs this server has never been asked about, so the Jupyter
+  server under test must probe them live (nothing it remembers can answer for them);
+* ``/m/<mode>/...``: that mode, whatever ``mode`` is (a federated share's WebDAV URL);
+* anything else: ``mode``. In ``"ok"`` mode the discovery paths answer a valid OCM discovery
+  document (a site that shares with the local mesh must have one), everything else 404.
 """
 
 from __future__ import annotations
@@ -14,9 +24,13 @@ import socket
 import socketserver
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 MAX_SECONDS = 40.0
+#: Sites a directory lists.
+DIRECTORY_SITES = 8
 _ENTRY = (
     b"<d:response><d:href>/remote.php/dav/files/u/f{n}.txt</d:href><d:propstat><d:prop>"
     b'<d:getetag>"e{n}"</d:getetag><d:getcontentlength>1</d:getcontentlength></d:prop>'
@@ -44,9 +58,17 @@ class HostileSite:
 
     def __init__(self, secret_url: str = "") -> None:
         self.mode = "ok"
+        self.directory_mode = "ok"
+        self.generation = 0
         #: Where redirects to "another service" point (it must never be followed).
         self.secret_url = secret_url
         self.requests = 0
+        #: Every request's path, in arrival order.
+        self.paths: list[str] = []
+        #: Connections currently held open by a "silent" or "trickle" answer.
+        self.holding = 0
+        self._held = threading.Condition()
+        self._released = threading.Event()
         site = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -57,6 +79,7 @@ class HostileSite:
                     if head is None:
                         return
                     site.requests += 1
+                    site.paths.append(head[1])
                     site.answer(self.request, *head)
                 except OSError:
                     pass
@@ -74,8 +97,26 @@ class HostileSite:
         return self
 
     def stop(self) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
+
+    def release(self) -> None:
+        """End every held ("silent", "trickle") answer now, and any started later."""
+        self._released.set()
+
+    def hold(self) -> None:
+        """Hold "silent" and "trickle" answers again (until :meth:`release`)."""
+        self._released.clear()
+
+    def wait_holding(self, count: int, timeout: float) -> bool:
+        """Wait until ``count`` connections are held at once; False if not within ``timeout``."""
+        with self._held:
+            return self._held.wait_for(lambda: self.holding >= count, timeout)
+
+    def site_urls(self) -> list[str]:
+        """The sites the directory lists now (see ``generation``)."""
+        return [f"{self.url}/g{self.generation}/s{n}" for n in range(DIRECTORY_SITES)]
 
     # -- what it answers ------------------------------------------------------------------
 
@@ -84,10 +125,21 @@ class HostileSite:
         if path.startswith("/ok/"):
             return _send(sock, 200, self.directory(), "application/json")
         mode = self.mode
-        json_doc = path.endswith((".json", "/ocm", "/ocm-provider/")) or "/ocs/" in path
+        if path == "/directory.json":
+            mode = self.directory_mode
+        elif path.startswith("/m/"):
+            mode = path.split("/")[2]
+        discovery = path.endswith(("/.well-known/ocm", "/ocm-provider/"))
+        json_doc = discovery or path.endswith(".json") or "/ocs/" in path
+        if mode == "ok":
+            if path == "/directory.json":
+                return _send(sock, 200, self.directory(), "application/json")
+            if discovery:
+                return _send(sock, 200, self.discovery(), "application/json")
         if mode == "silent":  # accept, read, never answer
-            while time.monotonic() < ends:
-                time.sleep(0.5)
+            with self._holding():
+                while time.monotonic() < ends and not self._released.wait(0.2):
+                    pass
             return None
         if mode == "huge":  # announces 500 MB and starts sending them
             _send_head(sock, 207, {"Content-Length": str(500 * 2**20)})
@@ -100,9 +152,10 @@ class HostileSite:
             return _pour(sock, _chunk(block), ends)
         if mode == "trickle":  # a byte a second: no read ever times out
             _send_head(sock, 207, {"Content-Length": "100000"})
-            while time.monotonic() < ends:
-                sock.sendall(b"<")
-                time.sleep(1.0)
+            with self._holding():
+                while time.monotonic() < ends and not self._released.is_set():
+                    sock.sendall(b"<")
+                    self._released.wait(1.0)
             return None
         if mode == "cut":  # says 100000 bytes, sends 10, hangs up
             _send_head(sock, 207, {"Content-Length": "100000"})
@@ -128,13 +181,42 @@ class HostileSite:
             return _send(sock, 200, b"[" * 200_000 + b"]" * 200_000, "application/json")
         if mode == "redirect_away":
             return _send(sock, 302, b"", "text/plain", {"Location": self.secret_url})
+        if mode == "provider_redirect_away":  # Nextcloud's shape: no well-known, a provider
+            if path.endswith("/ocm-provider/"):
+                return _send(sock, 301, b"", "text/plain", {"Location": self.secret_url})
+            return _send(sock, 404, b"{}", "application/json")
         if mode == "redirect_loop":
             return _send(sock, 302, b"", "text/plain", {"Location": path})
         return _send(sock, 404, b"{}", "application/json")
 
     def directory(self) -> bytes:
-        sites = [{"url": f"{self.url}/s{n}", "displayName": f"hostile {n}"} for n in range(8)]
+        sites = [
+            {"url": url, "displayName": f"hostile {n}"} for n, url in enumerate(self.site_urls())
+        ]
         return json.dumps({"servers": sites}).encode()
+
+    def discovery(self) -> bytes:
+        return json.dumps(
+            {
+                "enabled": True,
+                "apiVersion": "1.1.0",
+                "endPoint": f"{self.url}/ocm",
+                "resourceTypes": [
+                    {"name": "file", "shareTypes": ["user"], "protocols": {"webdav": "/dav/"}}
+                ],
+            }
+        ).encode()
+
+    @contextmanager
+    def _holding(self) -> Iterator[None]:
+        with self._held:
+            self.holding += 1
+            self._held.notify_all()
+        try:
+            yield
+        finally:
+            with self._held:
+                self.holding -= 1
 
 
 def _read_head(sock: socket.socket) -> tuple[str, str] | None:
@@ -190,27 +272,43 @@ def _pour(sock: socket.socket, block: bytes, ends: float) -> None:
         sock.sendall(block)
 
 
-def secret_server() -> tuple[socketserver.TCPServer, str]:
-    """Another "internal" service whose answer must never be reflected to the user."""
-    body = json.dumps(
-        {
-            "enabled": True,
-            "apiVersion": "SECRET-REFLECTED",
-            "endPoint": "http://internal.example/SECRET-REFLECTED",
-            "capabilities": ["SECRET-REFLECTED"],
-            "servers": [{"url": "http://SECRET-REFLECTED.example"}],
-        }
-    ).encode()
+class SecretService:
+    """Another "internal" service on 127.0.0.1: nothing of ours may ever ask it anything.
 
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self) -> None:
-            try:
-                if _read_head(self.request) is not None:
-                    _send(self.request, 200, body, "application/json")
-            except OSError:
-                pass
+    ``hits`` counts the requests it got (a redirect to it that was followed shows here), and
+    its answer carries ``MARKER`` everywhere a discovery or directory document has a field,
+    so a reflected answer shows in any response of ours.
+    """
 
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/secret.json"
+    MARKER = "SECRET-REFLECTED"
+
+    def __init__(self) -> None:
+        self.hits = 0
+        body = json.dumps(
+            {
+                "enabled": True,
+                "apiVersion": "SECRET-REFLECTED",
+                "endPoint": "http://internal.example/SECRET-REFLECTED",
+                "capabilities": ["SECRET-REFLECTED"],
+                "servers": [{"url": "http://SECRET-REFLECTED.example"}],
+            }
+        ).encode()
+        service = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                try:
+                    if _read_head(self.request) is not None:
+                        service.hits += 1
+                        _send(self.request, 200, body, "application/json")
+                except OSError:
+                    pass
+
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/secret.json"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

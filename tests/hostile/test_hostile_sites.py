@@ -3,19 +3,27 @@ clear 502/504 within its deadline, costs the server at most 64 MB, shows no secr
 traceback, and never a 500.
 
 Two servers, as a hub would start them: ``efss`` has the hostile site as its own EFSS
-(contents API and OCS), ``meshed`` a healthy local-mesh site and hostile mesh sites (discovery,
-directory). Short deadlines keep the run short: 2 s per read, 6 s per call, 3 s per probe.
-Memory is the server process's own (``VmHWM`` after clearing it, minus ``VmRSS`` before).
+(contents API and OCS), ``meshed`` a healthy local-mesh site and a mesh directory on the
+hostile site (discovery, directory). Short deadlines keep the run short: 2 s per read, 6 s
+per call, 3 s per probe. Memory is the server process's own (``VmHWM`` after clearing it,
+minus ``VmRSS`` before).
+
+Nothing a case asks may be answered from what the server remembers of an earlier case:
+``meshed`` reads its directory on every request (``CS3Site.mesh_directory_ttl`` 0), and each
+mesh case bumps the directory's ``generation``, so its eight sites are URLs the server has
+never probed (the discovery cache remembers failures for 10 s); the test checks the hostile
+site was asked for each of them during the case.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import HostileSite, secret_server
+from hostile_site import HostileSite, SecretService
 from site_server import SiteServer, start_server
 
 PASSWORD = "hostile-secret-pw"
@@ -26,18 +34,25 @@ ENV = {
     "CS3_PROBE_DEADLINE": str(PROBE),
 }
 MAX_GROWTH_KB = 64 * 1024
+#: A mesh site list waits one probe deadline (+1 s) for all sites; this much more is slack
+#: for a loaded machine, far below what an unbounded read would take.
+SLACK = 2
 #: Results for the report printed at the end: (case, status, seconds, growth MB).
 MEASURED: list[tuple[str, int, float, float]] = []
 
 
 @pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileSite]:
-    secret, secret_url = secret_server()
-    site = HostileSite(secret_url).start()
+def secret() -> Iterator[SecretService]:
+    service = SecretService()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+def hostile(secret: SecretService) -> Iterator[HostileSite]:
+    site = HostileSite(secret.url).start()
     yield site
     site.stop()
-    secret.shutdown()
-    secret.server_close()
     for row in MEASURED:
         print("hostile case {:<40} HTTP {} in {:5.2f} s, memory +{:5.1f} MB".format(*row))
 
@@ -69,7 +84,7 @@ def meshed(
         user=user.user,
         password=user.password,
         directory_url=hostile.url + "/directory.json",
-        extra_env={**ENV, "CS3_MESH_SITES": ",".join(f"{hostile.url}/s{n}" for n in range(8))},
+        extra_env={**ENV, "CS3_MESH_DIRECTORY_TTL": "0"},
     )
     assert server.call("GET", "cs3/api/shares").status_code == 200
     yield server
@@ -77,27 +92,35 @@ def meshed(
 
 
 def _case(
-    server: SiteServer, hostile: HostileSite, mode: str, method: str, path: str
+    server: SiteServer,
+    hostile: HostileSite,
+    mode: str,
+    method: str,
+    path: str,
+    *,
+    part: str = "mode",
 ) -> tuple[int, str, float, int]:
-    """Run one call in ``mode``: (status, body, seconds, memory growth in kB)."""
+    """Run one call with ``mode`` as the hostile site's ``part`` (``mode`` or
+    ``directory_mode``): (status, body, seconds, memory growth in kB)."""
     pid = server.process.pid
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
     before = server.memory_kb()["VmRSS"]
     log_start = len(server.log_text())
-    hostile.mode = mode
+    setattr(hostile, part, mode)
     started = time.monotonic()
     try:
         answer = server.call(method, path)
     finally:
-        hostile.mode = "ok"
+        setattr(hostile, part, "ok")
     seconds = time.monotonic() - started
     growth = server.memory_kb()["VmHWM"] - before
     log = server.log_text()[log_start:]
     assert "Traceback" not in log and "Unhandled" not in log, log[-3000:]
     assert PASSWORD not in log and PASSWORD not in answer.text
-    assert "SECRET-REFLECTED" not in answer.text
+    assert SecretService.MARKER not in answer.text
+    where = "directory " if part == "directory_mode" else ""
     MEASURED.append(
-        (f"{mode} {method} {path.split('?')[0]}", answer.status_code, seconds, growth / 1024)
+        (f"{where}{mode} {method} {path.split('?')[0]}", answer.status_code, seconds, growth / 1024)
     )
     return answer.status_code, answer.text, seconds, growth
 
@@ -153,17 +176,52 @@ def test_sharing_calls_to_a_hostile_efss_are_clear_gateway_errors(efss, hostile,
     assert growth <= MAX_GROWTH_KB
 
 
+#: What each hostile discovery must be reported as, in words a user understands.
+SITE_ERRORS = {
+    "huge": "larger than",
+    "endless": "larger than",
+    "trickle": "did not",
+    "silent": "did not",
+    "cut": "broke off",
+    "deep_json": "does not offer Open Cloud Mesh",
+    "redirect_away": "redirected the request to another site",
+    "provider_redirect_away": "redirected the request to another site",
+    "redirect_loop": "redirects in a loop",
+}
+
+
+@pytest.mark.parametrize("mode", list(SITE_ERRORS))
+def test_hostile_mesh_sites_cannot_stall_or_fill_the_site_list(meshed, hostile, secret, mode):
+    hostile.generation += 1  # eight site URLs this server has never probed
+    asked_before = len(hostile.paths)
+    status, body, seconds, growth = _case(meshed, hostile, mode, "GET", "cs3/api/mesh/sites")
+    assert status == 200, body
+    sites = {s["url"]: s for s in json.loads(body)}
+    assert set(sites) == set(hostile.site_urls())
+    asked = set(hostile.paths[asked_before:])
+    for url in hostile.site_urls():  # probed live, during this case
+        assert url.removeprefix(hostile.url) + "/.well-known/ocm" in asked
+        site = sites[url]
+        assert not site["ocm_version"] and not site["capabilities"]
+        assert SITE_ERRORS[mode] in site["error"], site
+        assert hostile.url.removeprefix("http://") in site["error"]  # names the site
+    assert secret.hits == 0  # no redirect was followed
+    assert seconds < PROBE + 1 + SLACK
+    assert growth <= MAX_GROWTH_KB
+
+
 @pytest.mark.parametrize(
     "mode",
     ["huge", "endless", "trickle", "silent", "cut", "deep_json", "redirect_away", "redirect_loop"],
 )
-def test_hostile_mesh_sites_cannot_stall_or_fill_the_site_list(meshed, hostile, mode):
-    status, body, seconds, growth = _case(meshed, hostile, mode, "GET", "cs3/api/mesh/sites")
-    assert status == 200, body
-    sites = {s["url"]: s for s in __import__("json").loads(body)}
-    hostile_sites = [s for url, s in sites.items() if url.startswith(hostile.url)]
-    assert len(hostile_sites) == 8
-    assert all(not s["ocm_version"] and s.get("error") for s in hostile_sites)
-    # Directory (one probe) then all sites in parallel (one probe deadline), plus slack.
-    assert seconds < 2 * PROBE + 4
+def test_a_hostile_mesh_directory_is_a_clear_gateway_error(meshed, hostile, secret, mode):
+    status, body, seconds, growth = _case(
+        meshed, hostile, mode, "GET", "cs3/api/mesh/sites", part="directory_mode"
+    )
+    assert status in (502, 504), body
+    error = json.loads(body)
+    assert "mesh directory" in error["message"]
+    assert hostile.url.removeprefix("http://") in error["message"]
+    assert secret.hits == 0
+    assert seconds < PROBE + SLACK
     assert growth <= MAX_GROWTH_KB
