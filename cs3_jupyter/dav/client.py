@@ -214,7 +214,9 @@ class DavClient:
             )
         except errors.TooLarge:
             size = size_text(limits.max_listing_bytes)
-            raise self._too_large(path, f"its listing is larger than {size}", "bytes") from None
+            raise self._listing_too_large(
+                path, f"its listing is larger than {size}", "bytes"
+            ) from None
         if response.status_code != 207:
             raise errors.ProtocolError(
                 f"{self.site_name} answered a PROPFIND with HTTP {response.status_code}, not 207."
@@ -223,7 +225,9 @@ class DavClient:
             entries = parse_multistatus(response.content, limits.max_listing_entries)
         except errors.TooLarge:
             many = f"{limits.max_listing_entries:,}"
-            raise self._too_large(path, f"it holds more than {many} entries", "entries") from None
+            raise self._listing_too_large(
+                path, f"it holds more than {many} entries", "entries"
+            ) from None
         except errors.ProtocolError as err:
             raise errors.ProtocolError(f"{self.site_name}: {err.message}") from None
         if not entries:
@@ -249,7 +253,7 @@ class DavClient:
             children.append(entry)
         return [target, *children]
 
-    def _too_large(self, path: str, why: str, limit: str) -> errors.TooLarge:
+    def _listing_too_large(self, path: str, why: str, limit: str) -> errors.TooLarge:
         """What the user sees for a folder beyond a listing limit: which folder, which limit,
         and the setting an administrator raises (``CS3Site.max_listing_<limit>``)."""
         folder = f"The folder '{path}'" if path else "Your home folder"
