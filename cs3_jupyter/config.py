@@ -189,7 +189,7 @@ class CS3Site(Configurable):
     max_listing_bytes = Int(
         _DEFAULT_LIMITS.max_listing_bytes,
         help="Largest folder listing (PROPFIND answer) accepted, in bytes; 10,000 entries "
-        "are about 8 MB. Environment: CS3_MAX_LISTING_BYTES.",
+        "are about 6 MiB. Environment: CS3_MAX_LISTING_BYTES.",
     ).tag(config=True)
 
     max_listing_entries = Int(

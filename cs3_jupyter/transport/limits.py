@@ -42,7 +42,7 @@ class Limits:
     #: cookie) before the next goes alone in its place (logging in takes about 1 s on
     #: Nextcloud: a first call still unanswered after this is held up by something else).
     first_contact_patience: float = 5.0
-    #: The largest PROPFIND answer accepted (10,000 entries are about 8 MB).
+    #: The largest PROPFIND answer accepted (10,000 Nextcloud entries are about 6 MiB).
     max_listing_bytes: int = 16 * MiB
     #: The most entries one listing may hold.
     max_listing_entries: int = 20_000

@@ -16,6 +16,10 @@ printed for the report.
   contents calls and eight sharing calls, as many as the transport lets one site hold.
   Unrelated: Jupyter's own status, this server's settings, and the site list of a healthy
   mesh (anonymous reads of other sites share nothing with the user's own site).
+* ``newcomer``: like ``neighbour``, but its very first request to its site is the one into
+  the share that hangs. The first request goes alone (the others wait for its login cookie);
+  the next request must go in its place after ``Limits.first_contact_patience`` instead of
+  waiting for the hung one's deadline.
 """
 
 from __future__ import annotations
