@@ -75,7 +75,7 @@ def test_a_conditional_write_is_sent_again_only_when_the_site_said_not_now(mesh,
     mesh.reset_stats("a")
     written = client.put("f.txt", b"two", if_match=etag)
     assert mesh.stats("a")["PUT"] == 2
-    assert client.download("f.txt") == (b"two", written.etag)
+    assert client.download("f.txt")[:2] == (b"two", written.etag)
     # A 500 may come after the write landed: a conditional write is not repeated then.
     mesh.clear_faults("a")
     faults("flaky", code=500, first=1, methods="PUT")
