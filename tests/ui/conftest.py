@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from cs3_localmesh.mesh import Mesh
 from playwright.sync_api import Browser, Page, sync_playwright
-from ui_lab import Lab, start_lab
+from ui_lab import ARTIFACTS, Lab, start_lab
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -15,6 +15,9 @@ from typing import Any
 import requests
 from jupyter_process import JupyterProcess, launch
 
+#: Where the browser tests leave their screenshots.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
+
 
 @dataclass(kw_only=True)
 class Lab(JupyterProcess):
