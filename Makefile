@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml localmesh/pyproject.toml labextension/package.json test
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# The product (with its test tools) and, beside it, the local mesh distribution.
+	# A development build leaves install.json in the build folder; the wheel maps the source's
+	# copy to the same place, so a second `make setup` would fail on the duplicate.
+	rm -f cs3_jupyter/labextension/install.json
 	$(BIN)/python -m pip install --quiet -e ".[test]" -e ./localmesh
 	$(BIN)/jupyter-builder develop --overwrite .
 	cd labextension && ../$(BIN)/jlpm install --immutable
