@@ -75,3 +75,10 @@ class Fingerprints:
         with self._lock:
             for key in [k for k in self._known if k == path or k.startswith(prefix) or not path]:
                 del self._known[key]
+
+    def rename(self, old: str, new: str) -> None:
+        """A file moved: the SHA1 we know still belongs to it (a move keeps the version)."""
+        with self._lock:
+            known = self._known.pop(old, None)
+            if known is not None:
+                self._known[new] = known

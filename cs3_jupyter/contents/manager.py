@@ -616,7 +616,7 @@ class CS3ContentsManager(AsyncContentsManager):
         self.forget(old_path)
         self._gone(new_path)
         self.guard.rename(old_path, new_path, moved.etag)
-        self.fingerprints.forget(old_path)
+        self.fingerprints.rename(old_path, new_path)
         return moved
 
     async def copy(self, from_path: str, to_path: str | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ WebDAV (tests/upstream).
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from cs3_jupyter.dav.versions import list_versions
@@ -16,13 +17,13 @@ from cs3_jupyter.dav.versions import list_versions
 TEXT = {"type": "file", "format": "text"}
 
 
-def _at_the_start_of_a_second() -> None:
-    time.sleep(1.02 - time.time() % 1)
+async def _at_the_start_of_a_second() -> None:
+    await asyncio.sleep(1.02 - time.time() % 1)
 
 
 async def test_restore_after_a_same_second_save_brings_back_the_captured_bytes(api, dav):
     """Write, open, checkpoint, save and restore within one second, as upstream's test does."""
-    _at_the_start_of_a_second()
+    await _at_the_start_of_a_second()
     await api.text("draft.txt", "a text file")
     await api.get("draft.txt")
     checkpoint = await api.ok("POST", "draft.txt/checkpoints", status=201)
@@ -33,7 +34,7 @@ async def test_restore_after_a_same_second_save_brings_back_the_captured_bytes(a
 
 
 async def test_a_checkpoint_survives_any_number_of_saves_in_one_second(api, dav):
-    _at_the_start_of_a_second()
+    await _at_the_start_of_a_second()
     await api.text("draft.txt", "captured")
     await api.get("draft.txt")
     checkpoint = await api.ok("POST", "draft.txt/checkpoints", status=201)

@@ -8,6 +8,7 @@ the way Nextcloud 32 does (a write in the same second as the last one keeps the 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 
@@ -24,9 +25,9 @@ def _text(content: str, **extra) -> dict:
     return {"type": "file", "format": "text", "content": content, **extra}
 
 
-def _at_the_start_of_a_second() -> None:
+async def _at_the_start_of_a_second() -> None:
     """Wait for a fresh clock second, so the next few requests land within it."""
-    time.sleep(1.02 - time.time() % 1)
+    await asyncio.sleep(1.02 - time.time() % 1)
 
 
 async def test_save_after_a_change_elsewhere_is_409_and_keeps_the_other_version(api, dav):
@@ -43,7 +44,7 @@ async def test_save_after_a_change_elsewhere_is_409_and_keeps_the_other_version(
 async def test_a_same_second_change_elsewhere_is_409_although_the_etag_did_not_change(api, dav):
     """A writes, B opens, A writes again in the same second (Nextcloud keeps the ETag), B
     saves: B's save must not win."""
-    _at_the_start_of_a_second()
+    await _at_the_start_of_a_second()
     first = dav.put("shared.txt", b"A's first version")
     await api.get("shared.txt")
     second = dav.put("shared.txt", b"A's second version, longer")
@@ -84,7 +85,7 @@ async def test_the_hash_of_a_version_is_stable_and_changes_with_every_write(api,
     loaded = await api.get("doc.txt", hash="1")
     checked = await api.get("doc.txt", content="0", hash="1")
     assert checked["hash"] == loaded["hash"] and checked["hash_algorithm"] == "cs3-version"
-    _at_the_start_of_a_second()
+    await _at_the_start_of_a_second()
     dav.put("doc.txt", b"v2")  # same size as nothing we wrote, no checksum sent
     moved = await api.get("doc.txt", content="0", hash="1")
     dav.put("doc.txt", b"v3!")

@@ -8,7 +8,9 @@ own changes, nor, with the cache off, anybody else's.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import time
 
 import nbformat
 import pytest
@@ -87,3 +89,28 @@ async def test_without_a_cache_a_file_created_elsewhere_after_a_miss_is_seen_at_
     assert not await manager.file_exists("theirs.txt")
     dav.put("theirs.txt", b"made by a sync client")
     assert await manager.file_exists("theirs.txt")
+
+
+async def test_jupyterlabs_save_of_an_opened_notebook_is_its_check_and_one_put(api, dav, mesh):
+    """Check (a model without content, with hash) and save: 2 requests, as before the guard."""
+    dav.put("nb.ipynb", _notebook_bytes(), mtime=int(time.time()) - 60)  # written a while ago
+    opened = await api.get("nb.ipynb", type="notebook", hash="1")
+    mesh.reset_stats("a")
+    checked = await api.get("nb.ipynb", content="0", hash="1")
+    assert checked["hash"] == opened["hash"]
+    model = {"type": "notebook", "format": "json", "content": opened["content"]}
+    await api.save("nb.ipynb", {**model, "hash": opened["hash"]})
+    assert mesh.stats("a") == {"PROPFIND": 1, "PUT": 1, "total": 2}
+    mesh.reset_stats("a")
+    await api.save("nb.ipynb", model)  # the next save, without a check: one PUT
+    assert mesh.stats("a") == {"PUT": 1, "total": 1}
+
+
+async def test_a_version_opened_in_the_second_it_was_written_is_checked_once_more(api, dav, mesh):
+    """Nextcloud may keep its ETag for another write in that second: the save asks first."""
+    await asyncio.sleep(1.02 - time.time() % 1)
+    dav.put("nb.ipynb", _notebook_bytes())
+    opened = await api.get("nb.ipynb", type="notebook")
+    mesh.reset_stats("a")
+    await api.save("nb.ipynb", {"type": "notebook", "content": opened["content"]})
+    assert mesh.stats("a") == {"PROPFIND": 1, "PUT": 1, "total": 2}
