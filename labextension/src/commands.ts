@@ -30,6 +30,8 @@ export interface IShareSources {
   selection(): Iterator<Contents.IModel>;
   /** The widget in the main area, if any. */
   currentWidget: Widget | null;
+  /** Gives the keyboard focus back to the file browser's current item. */
+  focusBrowser(): void;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface IShareSources {
  */
 export async function resolveShareTarget(
   args: { path?: unknown; source?: unknown },
-  sources: IShareSources
+  sources: Omit<IShareSources, 'focusBrowser'>
 ): Promise<IShareTarget | null> {
   if (typeof args.path === 'string' && args.path) {
     return targetOf(await sources.contents.get(args.path, { content: false }));
@@ -47,7 +49,7 @@ export async function resolveShareTarget(
   const document = isDocument(current) ? current : null;
   const selected = sources.selection().next();
   if ((args.source === 'browser' || !document) && !selected.done) {
-    return targetOf(selected.value);
+    return { ...targetOf(selected.value), fromBrowser: true };
   }
   if (document) {
     const path = document.context.path;
@@ -97,9 +99,10 @@ export function addCommands(
       }
     },
     execute: async args => {
+      const sources = options.sources();
       let target: IShareTarget | null;
       try {
-        target = await resolveShareTarget(args, options.sources());
+        target = await resolveShareTarget(args, sources);
       } catch (reason) {
         Notification.error((reason as Error).message);
         return;
@@ -114,6 +117,10 @@ export function addCommands(
       }
       const { showShareDialog } = await import('./dialogs/share');
       await showShareDialog(context, target, options.defaultPermission());
+      if (target.fromBrowser) {
+        // The dialog was opened from the file browser: the keyboard goes back there.
+        sources.focusBrowser();
+      }
     }
   });
 

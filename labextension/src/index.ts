@@ -112,7 +112,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
       sources: () => ({
         contents: app.serviceManager.contents,
         selection: () => browser.selectedItems(),
-        currentWidget: shell.currentWidget
+        currentWidget: shell.currentWidget,
+        focusBrowser: () =>
+          browser.node
+            .querySelector<HTMLElement>('.jp-DirListing-itemText[tabindex="0"]')
+            ?.focus()
       })
     });
 

@@ -160,3 +160,60 @@ def test_the_senders_note_and_expiry_reach_the_recipient(person, lab_page):
     expect(row).to_contain_text(f"until {until}")
     expect(row).to_contain_text(f"shared on {shared_on}")
     c.screenshot("panel-received-note-light", c.panel())
+
+
+def _focused(page) -> str:
+    """What has the keyboard focus: a short description for the assertions' messages."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return 'body';
+          return (el.closest('.jp-Dialog') ? 'dialog:' : 'page:') +
+            (el.getAttribute('aria-label') || (el.labels?.[0]?.textContent) ||
+             el.title || el.textContent || el.tagName).trim();
+        }"""
+    )
+
+
+def test_the_share_dialog_with_the_keyboard_only(person, lab_page):
+    alice = person("a", "alice")
+    bob = person("b", "bob")
+    alice.lab.put_notebook("keys.ipynb", "# Shared by keyboard")
+    a = lab_page(alice)
+    a.show_files()
+    a.file_item("keys.ipynb").click()
+    # From the file browser: its context menu, by keyboard.
+    a.page.keyboard.press("Shift+F10")
+    a.page.locator('.lm-Menu-item[data-command="sciencemesh:share"]').click()
+    a.dialog().wait_for()
+    assert _focused(a.page) == "dialog:Share with"
+
+    # Pick bob from the suggestions and share, with Enter only.
+    a.page.keyboard.type(bob.federated_id)
+    expect(a.dialog().get_by_role("option").first).to_contain_text(bob.user)
+    a.page.keyboard.press("Enter")
+    a.page.keyboard.press("Enter")
+    expect(a.dialog().locator("section li")).to_have_count(1)
+    assert _focused(a.page).startswith("dialog:"), _focused(a.page)
+
+    # Tab goes through every control, the header's close button included, and stays inside.
+    seen = set()
+    for _ in range(40):
+        a.page.keyboard.press("Tab")
+        seen.add(_focused(a.page))
+    assert all(place.startswith("dialog:") for place in seen), seen
+    assert "dialog:Cancel" in seen, seen  # the close button in the dialog's header
+    assert "dialog:Close" in seen, seen
+
+    # A public link: the new link gets the focus, ready to copy.
+    a.dialog().locator("summary", has_text="Public link").focus()
+    a.page.keyboard.press("Enter")
+    create = a.dialog().get_by_role("button", name="Create public link")
+    create.focus()
+    a.page.keyboard.press("Enter")
+    expect(a.dialog().get_by_role("textbox", name="Public link")).to_be_focused()
+
+    # Escape closes the dialog and the keyboard is back on the file.
+    a.page.keyboard.press("Escape")
+    a.page.locator(".jp-Dialog").wait_for(state="detached")
+    expect(a.page.locator(".jp-DirListing-itemText:focus")).to_have_text("keys.ipynb")

@@ -49,7 +49,8 @@ function sources(
       }
     } as unknown as Contents.IManager,
     selection: () => (options.selected ?? [])[Symbol.iterator](),
-    currentWidget: options.current ?? null
+    currentWidget: options.current ?? null,
+    focusBrowser: () => asked.push('focus browser')
   };
 }
 
@@ -76,7 +77,8 @@ describe('resolveShareTarget', () => {
     expect(target).toEqual({
       path: 'data',
       name: 'data',
-      itemType: 'directory'
+      itemType: 'directory',
+      fromBrowser: true
     });
   });
 

@@ -27,6 +27,8 @@ export interface IShareTarget {
   path: string;
   name: string;
   itemType: ItemType;
+  /** Picked in the file browser (the focus returns there when the dialog closes). */
+  fromBrowser?: boolean;
 }
 
 /** Open the Share dialog for one item; resolves when the user closes it. */
@@ -273,6 +275,9 @@ function LinkForm(props: {
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
+    if (busy) {
+      return;
+    }
     const request = linkRequest(
       { path: target.path, password, expiration },
       trans,
@@ -336,6 +341,7 @@ function LinkForm(props: {
             value={url}
             label={trans.__('Public link')}
             copyLabel={trans.__('Copy')}
+            autoFocus
             onCopy={() => context.copy(url, trans.__('Link'))}
           />
         ) : null}

@@ -67,7 +67,11 @@ export function RowButton(props: {
   );
 }
 
-/** The submit button of a form (disabled while its request runs). */
+/**
+ * The submit button of a form. While its request runs it is marked busy, not
+ * `disabled`: a disabled button would drop the keyboard focus to the page.
+ * The form ignores submits while busy.
+ */
 export function SubmitButton(props: {
   label: string;
   busy?: boolean;
@@ -76,7 +80,7 @@ export function SubmitButton(props: {
     <button
       type="submit"
       className="jp-ScienceMesh-button jp-mod-accept"
-      disabled={props.busy}
+      aria-disabled={props.busy}
     >
       {props.label}
     </button>
@@ -109,6 +113,8 @@ export function CopyField(props: {
   label: string;
   copyLabel: string;
   onCopy: () => void;
+  /** Take the focus when shown (a value the user just asked for). */
+  autoFocus?: boolean;
 }): JSX.Element {
   return (
     <span className="jp-ScienceMesh-copyRow">
@@ -117,6 +123,7 @@ export function CopyField(props: {
         readOnly
         value={props.value}
         aria-label={props.label}
+        autoFocus={props.autoFocus}
         onFocus={event => event.target.select()}
       />
       <RowButton label={props.copyLabel} onClick={props.onCopy} />
