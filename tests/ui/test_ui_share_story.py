@@ -128,6 +128,12 @@ def test_unknown_recipient_is_explained_in_the_dialog(person, lab_page, mesh):
     recipient.press("Enter")  # shares
     expect(error).to_contain_text("nobody-there")
     expect(error).to_contain_text("refused")
+    # An address at a site outside the mesh: said so, not "no one called ...".
+    recipient.fill("bob@127.0.0.1:9")
+    recipient.press("Enter")
+    expect(error).to_contain_text("127.0.0.1:9 is not a site of the ScienceMesh")
+    expect(error).not_to_contain_text("No one called")
+    a.screenshot("share-dialog-site-not-in-mesh-light", a.page.locator(".jp-Dialog-content"))
     # Nothing was shared.
     expect(a.dialog().locator("section li")).to_have_count(0)
     a.close_dialog()
