@@ -29,6 +29,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+AXE_CORE = Path(__file__).resolve().parents[2] / "labextension/node_modules/axe-core/axe.min.js"
 _counter = itertools.count(1)
 
 pytestmark = pytest.mark.browser
@@ -216,6 +217,22 @@ class LabPage:
               return (hi + 0.05) / (lo + 0.05);
             }"""
         )
+
+    def axe(self, selector: str) -> list[dict]:
+        """axe-core's critical, serious and moderate violations inside ``selector``.
+
+        axe-core comes from the labextension's npm dev dependencies (``jlpm install``), the
+        same copy every developer and CI has; it is injected into the page only for the check.
+        """
+        if not self.page.evaluate("() => 'axe' in window"):
+            self.page.add_script_tag(path=str(AXE_CORE))
+        found = self.page.evaluate(
+            """async selector => (await axe.run(selector, {resultTypes: ['violations']}))
+                 .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                        nodes: v.nodes.map(n => n.target.join(' '))}))""",
+            selector,
+        )
+        return [v for v in found if v["impact"] in ("critical", "serious", "moderate")]
 
     def fits_width(self, locator) -> bool:
         """Whether the element's content fits its width (no horizontal scrolling or clipping)."""
