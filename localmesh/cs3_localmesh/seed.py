@@ -12,35 +12,37 @@ from .site import Site
 #: Users per site position: the first site gets alice and carol, the second bob and dave.
 DEMO_USERS = [("alice", "carol"), ("bob", "dave")]
 
-_WELCOME = {
-    "cells": [
-        {
-            "cell_type": "markdown",
-            "metadata": {},
-            "source": ["# Welcome\n", "This notebook lives on your EFSS site."],
-        }
-    ],
-    "metadata": {},
-    "nbformat": 4,
-    "nbformat_minor": 5,
+#: What JupyterLab records for the Python 3 kernel, so the demo notebooks open without asking.
+_PYTHON3 = {
+    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+    "language_info": {"name": "python"},
 }
 
 
 def demo_notebook(*cells: tuple[str, str]) -> bytes:
-    """A notebook for the Python 3 kernel from (cell type, source) pairs."""
+    """A valid nbformat 4.5 notebook for the Python 3 kernel from (cell type, source) pairs;
+    cells get stable ids (4.5 requires them: without, every open would add new ones)."""
     return json.dumps(
         {
             "cells": [
-                {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
+                {
+                    "cell_type": kind,
+                    "id": f"cell-{number}",
+                    "metadata": {},
+                    "source": source.splitlines(keepends=True),
+                }
                 | ({"execution_count": None, "outputs": []} if kind == "code" else {})
-                for kind, source in cells
+                for number, (kind, source) in enumerate(cells, start=1)
             ],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "metadata": _PYTHON3,
             "nbformat": 4,
             "nbformat_minor": 5,
         },
         indent=1,
     ).encode()
+
+
+_WELCOME = demo_notebook(("markdown", "# Welcome\nThis notebook lives on your EFSS site."))
 
 
 #: Alice's project folder: data beside the notebooks, read with plain relative paths because
@@ -152,8 +154,6 @@ def seed(sites: list[Site], kind: str | None) -> list[tuple[str, str, str]]:
                 site.add_user(user, password=password, groups=[f"team-{site.name}"])
                 if kind == "demo":
                     site.files.mkdir(user, "Notebooks")
-                    site.files.write_bytes(
-                        user, "Notebooks/welcome.ipynb", json.dumps(_WELCOME, indent=1).encode()
-                    )
+                    site.files.write_bytes(user, "Notebooks/welcome.ipynb", _WELCOME)
             created.append((site.name, user, password))
     return created
