@@ -1,8 +1,9 @@
 """Checkpoints that keep exactly what they captured, never on the Jupyter server's disk.
 
-Where the site keeps file versions (Nextcloud, ownCloud, oCIS), a checkpoint *is* one: the
-site already keeps the replaced content on every write, named by its modification time, and
-a version with a name (``nc:version-label``) is kept when old versions expire. So:
+Where the site keeps versions of a file (Nextcloud, ownCloud: file ids and a ``versions``
+area), a checkpoint *is* one: the site already keeps the replaced content on every write,
+named by its modification time, and a version with a name (``nc:version-label``) is kept
+when old versions expire. So:
 
 * *create* names the current content's version (one request; the id is its name, the file's
   modification time in Unix seconds); the content stays current until the next write
@@ -17,16 +18,41 @@ Nextcloud keeps one version per second: a later content with the same modificati
 would take the checkpoint's place. Our saves never give a file the time of one of its
 checkpoints (:meth:`kept_times`, used by the manager's choice of ``X-OC-MTime``).
 
-Where the site keeps no versions (plain WebDAV, no file ids), a checkpoint is a copy made on
-the site (one ``COPY``) into a hidden ``.ipynb_checkpoints`` folder beside the file, as
-Jupyter's own file checkpoints are laid out; those follow the file when it is renamed and
-go when it is deleted.
+Whether a file has versions is decided per file: a site may keep versions of the user's own
+files and none of others (a file in a federated share has its versions at its owner's site;
+the user's site answers 404 for them). The first versions request that says so (404/405/501,
+:class:`~..dav.errors.NotSupported`) files that one path under "no versions"; every other
+file keeps using versions. A site whose files have no ids, or with no versions area at all,
+has none for any file.
+
+A file without versions gets its checkpoints as copies made on the site (one ``COPY``):
+
+* the user's own file: into a hidden ``.ipynb_checkpoints`` folder beside it, as Jupyter's
+  own file checkpoints are laid out (moved along when the file is renamed, deleted with it);
+* a file shared with the user (``S`` in its permissions) that has a file id: into
+  :attr:`CS3Checkpoints.shared_checkpoint_dir` in the user's own home, filed under the id.
+  Beside it they would land in somebody else's folder, where the owner and everyone else it
+  is shared with would see them; the id stays the same when the owner renames the file or
+  the user moves the share's mount point.
+
+A copy is restored by writing its bytes over the file (one ``GET``, one ``PUT`` with
+``If-Match``), never by a ``COPY`` onto it: WebDAV servers delete the destination of a COPY
+first, which would give the file a new id (losing its versions and shares), and on
+Nextcloud unshare a file that is a share's mount point.
+
+A checkpoint is a convenience: JupyterLab lists a file's checkpoints as it opens it and
+creates one when there is none, and takes any failure there but a 403 for a failed open
+("File Load Error", no kernel). So a listing that fails is logged and answered empty, and a
+checkpoint that cannot be made is a 403 that says why; the file opens, edits and saves as
+usual.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +61,10 @@ from tornado.web import HTTPError
 from traitlets import Unicode
 
 from ..dav import errors, paths
+from ..dav.client import DavClient
 from ..dav.props import Entry
 from ..dav.versions import Version, label_version, list_versions, restore_version
+from .guard import write_time
 
 if TYPE_CHECKING:
     from .manager import CS3ContentsManager
@@ -44,6 +72,26 @@ if TYPE_CHECKING:
 
 def _checkpoint(id_: str, last_modified: datetime) -> dict[str, Any]:
     return {"id": id_, "last_modified": last_modified}
+
+
+@dataclass(frozen=True)
+class _Copies:
+    """Where one file's checkpoint copies are kept and how they are named:
+    ``<folder>/<prefix><unix>-<hex6><suffix>``, the checkpoint's id being ``<unix>-<hex6>``."""
+
+    folder: str
+    prefix: str
+    suffix: str
+    #: Filed under the file's id; the suffix (the file's name) only helps a human reader.
+    private: bool = False
+
+    def name(self, id_: str) -> str:
+        return f"{self.prefix}{id_}{self.suffix}"
+
+    def id_in(self, name: str) -> str | None:
+        tail = "(?:-.*)?" if self.private else re.escape(self.suffix)
+        found = re.fullmatch(re.escape(self.prefix) + r"(\d+-[0-9a-f]{6})" + tail, name)
+        return found.group(1) if found else None
 
 
 class CS3Checkpoints(AsyncCheckpoints):
@@ -58,14 +106,22 @@ class CS3Checkpoints(AsyncCheckpoints):
 
     checkpoint_dir = Unicode(
         ".ipynb_checkpoints",
-        help="On sites without file versions: the hidden folder beside a file that holds its "
-        "checkpoints (copies made on the site).",
+        help="For the user's own files the site keeps no versions of: the hidden folder "
+        "beside a file that holds its checkpoints (copies made on the site).",
+    ).tag(config=True)
+
+    shared_checkpoint_dir = Unicode(
+        ".ipynb_checkpoints/shared-with-me",
+        help="For files shared with the user that the user's site keeps no versions of (such "
+        "as files of federated shares): the hidden folder, relative to the user's home, that "
+        "holds their checkpoints (copies filed under the file's id), so that they are not "
+        "written into somebody else's folder.",
     ).tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        #: Whether the site keeps versions: unknown until a request says it does not.
-        self._versions: bool | None = None
+        #: Files the site said it keeps no versions of, by path: where their copies are.
+        self._without_versions: dict[str, _Copies] = {}
         self._kept: dict[str, set[int]] = {}
 
     @property
@@ -81,14 +137,44 @@ class CS3Checkpoints(AsyncCheckpoints):
         the file must not get (see the module docstring)."""
         return set(self._kept.get(path, ()))
 
-    def _has_versions(self, entry: Entry) -> bool:
-        if self._versions is False or entry.fileid is None:
-            return False
+    # -- which kind of checkpoints a file has ---------------------------------------------
+
+    def _site_has_versions(self) -> bool:
+        """Whether the site has a versions area at all (known from its URL layout)."""
         try:
             self.manager.client.dav_url("versions")
         except errors.NotSupported:
-            self._versions = False
-        return self._versions is not False
+            return False
+        return True
+
+    def _has_versions(self, entry: Entry) -> bool:
+        return (
+            entry.fileid is not None
+            and entry.path not in self._without_versions
+            and self._site_has_versions()
+        )
+
+    def _no_versions(self, entry: Entry) -> None:
+        """The site said it keeps no versions of this file (and only this one)."""
+        self.log.info("%s keeps no versions of '%s'", self.manager.client.site_name, entry.path)
+        self._without_versions[entry.path] = self._copies_for(entry)
+
+    def _copies_for(self, entry: Entry) -> _Copies:
+        if entry.fileid is not None and "S" in (entry.permissions or ""):
+            key = re.sub(r"[^A-Za-z0-9._-]", "_", entry.fileid)
+            return _Copies(self.shared_checkpoint_dir, f"{key}-", f"-{entry.name[:100]}", True)
+        return self._beside(entry.path)
+
+    def _beside(self, path: str) -> _Copies:
+        folder, name = paths.split(path)
+        stem, ext = _split_name(name)
+        return _Copies(paths.join(folder, self.checkpoint_dir), f"{stem}-", ext)
+
+    def _known_copies(self, path: str) -> _Copies | None:
+        """Where ``path``'s copies are, if it may have any, without asking the site."""
+        if path in self._without_versions:
+            return self._without_versions[path]
+        return None if self._site_has_versions() else self._beside(path)
 
     async def _file(self, path: str, *, fresh: bool = False) -> Entry:
         entry = await self.manager.entry(path, fresh=fresh)
@@ -97,7 +183,8 @@ class CS3Checkpoints(AsyncCheckpoints):
         return entry
 
     async def _versions_of(self, entry: Entry) -> list[Version] | None:
-        """The file's versions, or None when the site turns out to keep none."""
+        """The file's versions, or None when the site turns out to keep none of it."""
+        assert entry.fileid is not None
         try:
             return await self.manager.call(
                 list_versions, self.manager.client, entry.fileid, entry.path
@@ -105,7 +192,7 @@ class CS3Checkpoints(AsyncCheckpoints):
         except HTTPError as err:
             if err.status_code != 501:
                 raise
-            self._versions = False
+            self._no_versions(entry)
             return None
 
     # -- the contract -------------------------------------------------------------------
@@ -114,26 +201,35 @@ class CS3Checkpoints(AsyncCheckpoints):
         """The file as it is now. Right after a save or an open, what we know of it is
         current, so this costs the one request that names the version."""
         entry = await self._file(path)
-        if self._has_versions(entry):
-            assert entry.fileid is not None
-            when = int(entry.last_modified.timestamp())
-            try:
-                await self.manager.call(
-                    label_version,
-                    self.manager.client,
-                    entry.fileid,
-                    str(when),
-                    self.label,
-                    entry.path,
-                )
-            except HTTPError as err:
-                if err.status_code != 501:
-                    raise
-                self._versions = False
-            else:
-                self._kept.setdefault(entry.path, set()).add(when)
-                return _checkpoint(str(when), _at(when))
-        return await self._copy_checkpoint(entry)
+        try:
+            if self._has_versions(entry):
+                made = await self._label_current(entry)
+                if made is not None:
+                    return made
+            return await self._copy_checkpoint(entry)
+        except HTTPError as err:
+            message = err.log_message or "The site refused it."
+            self.log.warning("No checkpoint of '%s' could be made: %s", entry.path, message)
+            raise HTTPError(
+                403,
+                f"No checkpoint of '{entry.path}' could be made: {message} "
+                "The file can still be edited and saved.",
+            ) from None
+
+    async def _label_current(self, entry: Entry) -> dict[str, Any] | None:
+        assert entry.fileid is not None
+        when = int(entry.last_modified.timestamp())
+        try:
+            await self.manager.call(
+                label_version, self.manager.client, entry.fileid, str(when), self.label, entry.path
+            )
+        except HTTPError as err:
+            if err.status_code != 501:
+                raise
+            self._no_versions(entry)
+            return None
+        self._kept.setdefault(entry.path, set()).add(when)
+        return _checkpoint(str(when), _at(when))
 
     async def list_checkpoints(self, path: str) -> list[dict[str, Any]]:
         """Oldest first, so the last one is the latest, as JupyterLab expects.
@@ -142,14 +238,26 @@ class CS3Checkpoints(AsyncCheckpoints):
         download just told us about the file is reused (its id).
         """
         entry = await self._file(path)
-        if self._has_versions(entry):
-            versions = await self._versions_of(entry)
-            if versions is not None:
-                ours = [v for v in versions if v.label == self.label]
-                self._kept[entry.path] = {int(v.id) for v in ours if v.id.isdigit()}
-                ours.sort(key=lambda v: v.last_modified)
-                return [_checkpoint(v.id, v.last_modified) for v in ours]
-        return [_checkpoint(id_, at) for id_, at, _ in await self._copies(entry.path)]
+        try:
+            if self._has_versions(entry):
+                versions = await self._versions_of(entry)
+                if versions is not None:
+                    ours = [v for v in versions if v.label == self.label]
+                    self._kept[entry.path] = {int(v.id) for v in ours if v.id.isdigit()}
+                    ours.sort(key=lambda v: v.last_modified)
+                    return [_checkpoint(v.id, v.last_modified) for v in ours]
+            copies = await self._copies(self._place_of(entry))
+        except HTTPError as err:
+            self.log.warning("The checkpoints of '%s' could not be listed: %s", path, err)
+            return []
+        return [_checkpoint(id_, at) for id_, at, _ in copies]
+
+    def _place_of(self, entry: Entry) -> _Copies:
+        """Where the copies of a file without versions are (remembered for renames)."""
+        copies = self._without_versions.get(entry.path) or self._copies_for(entry)
+        if self._site_has_versions():
+            self._without_versions[entry.path] = copies
+        return copies
 
     async def restore_checkpoint(self, contents_mgr: Any, checkpoint_id: str, path: str) -> None:
         entry = await self._file(path, fresh=True)
@@ -158,12 +266,9 @@ class CS3Checkpoints(AsyncCheckpoints):
             if versions is not None:
                 await self._restore_version(entry, versions, checkpoint_id)
                 return
-        copies = {id_: copy for id_, _, copy in await self._copies(entry.path)}
-        if checkpoint_id not in copies:
-            raise HTTPError(404, f"Checkpoint {checkpoint_id} of '{path}' does not exist.")
-        await self.manager.call(
-            self.manager.client.copy, copies[checkpoint_id], entry.path, overwrite=True
-        )
+        copy = await self._copy_named(self._place_of(entry), checkpoint_id, path)
+        mtime = write_time(self.manager.client.clock.now(), set())
+        await self.manager.call(_write_back, self.manager.client, copy, entry, mtime)
         await self._after_restore(entry.path)
 
     async def _restore_version(self, entry: Entry, versions: list[Version], id_: str) -> None:
@@ -199,79 +304,118 @@ class CS3Checkpoints(AsyncCheckpoints):
                 if checkpoint_id.isdigit():
                     self._kept.get(entry.path, set()).discard(int(checkpoint_id))
                 return
-        copies = {id_: copy for id_, _, copy in await self._copies(entry.path)}
-        if checkpoint_id not in copies:
-            raise HTTPError(404, f"Checkpoint {checkpoint_id} of '{path}' does not exist.")
-        await self.manager.call(self.manager.client.delete, copies[checkpoint_id])
+        copy = await self._copy_named(self._place_of(entry), checkpoint_id, path)
+        await self.manager.call(self.manager.client.delete, copy)
 
     async def rename_all_checkpoints(self, old_path: str, new_path: str) -> None:
-        """Versions belong to the file id, which a rename keeps; copies are moved along."""
+        """Versions belong to the file id, which a rename keeps, and so do copies filed
+        under it; copies beside the file are moved along. Costs nothing for files with
+        versions."""
         if old_path in self._kept:
             self._kept[new_path] = self._kept.pop(old_path)
-        if self._versions is not False:
+        copies = self._known_copies(old_path)
+        self._follow(old_path, new_path)
+        if copies is None or copies.private:
             return
-        copies = await self._copies(old_path)
-        if not copies:
+        found = await self._copies(copies)
+        if not found:
             return
-        folder = await self._area(new_path)
-        stem, ext = _split_name(paths.split(new_path)[1])
-        for id_, _, copy in copies:
-            target = paths.join(folder, f"{stem}-{id_}{ext}")
-            await self.manager.call(self.manager.client.move, copy, target, overwrite=True)
+        target = self._beside(new_path)
+        for id_, _, copy in found:
+            destination = paths.join(target.folder, target.name(id_))
+            await self.manager.call(_move_into, self.manager.client, copy, destination)
+
+    def _follow(self, old_path: str, new_path: str) -> None:
+        """What we know of files without versions, at (and below) their new path."""
+        for path in [p for p in self._without_versions if _within(p, old_path)]:
+            moved = new_path + path[len(old_path) :]
+            copies = self._without_versions.pop(path)
+            self._without_versions[moved] = copies if copies.private else self._beside(moved)
 
     async def delete_all_checkpoints(self, path: str) -> None:
         """Versions go to the site's trash bin with the file; copies are deleted."""
         self._kept.pop(path, None)
-        if self._versions is not False:
+        copies = self._known_copies(path)
+        for known in [p for p in self._without_versions if _within(p, path)]:
+            del self._without_versions[known]
+        if copies is None:
             return
-        for _, _, copy in await self._copies(path):
+        for _, _, copy in await self._copies(copies):
             await self.manager.call(self.manager.client.delete, copy)
 
-    # -- copies, for sites without versions ---------------------------------------------
-
-    async def _area(self, path: str) -> str:
-        """The hidden folder for ``path``'s copies (made when missing)."""
-        folder = paths.join(paths.split(path)[0], self.checkpoint_dir)
-        try:
-            await self.manager.call(self.manager.client.mkcol, folder)
-        except HTTPError as err:
-            if err.status_code != 409:  # 409: it exists already
-                raise
-        return folder
+    # -- copies, for files without versions ---------------------------------------------
 
     async def _copy_checkpoint(self, entry: Entry) -> dict[str, Any]:
         when = int(entry.last_modified.timestamp())
         id_ = f"{when}-{secrets.token_hex(3)}"
-        stem, ext = _split_name(entry.name)
-        folder = paths.join(paths.split(entry.path)[0], self.checkpoint_dir)
-        target = paths.join(folder, f"{stem}-{id_}{ext}")
-        try:
-            await self.manager.call(self.manager.client.copy, entry.path, target)
-        except HTTPError as err:
-            if err.status_code != 409:  # the folder is missing: make it, once
-                raise
-            await self._area(entry.path)
-            await self.manager.call(self.manager.client.copy, entry.path, target)
+        copies = self._place_of(entry)
+        target = paths.join(copies.folder, copies.name(id_))
+        await self.manager.call(_copy_into, self.manager.client, entry.path, target)
         return _checkpoint(id_, _at(when))
 
-    async def _copies(self, path: str) -> list[tuple[str, datetime, str]]:
-        """(id, time, path of the copy) of ``path``'s checkpoint copies, oldest first."""
-        folder = paths.join(paths.split(path)[0], self.checkpoint_dir)
+    async def _copies(self, copies: _Copies) -> list[tuple[str, datetime, str]]:
+        """(id, time, path of the copy) of one file's checkpoint copies, oldest first."""
         try:
-            _, children = await self.manager.call(self.manager.client.listdir, folder)
+            _, children = await self.manager.call(self.manager.client.listdir, copies.folder)
         except HTTPError as err:
             if err.status_code == 404:
                 return []
             raise
-        stem, ext = _split_name(paths.split(path)[1])
-        pattern = re.compile(re.escape(stem) + r"-(\d+)-([0-9a-f]{6})" + re.escape(ext) + "$")
         found = []
         for child in children:
-            match = pattern.match(child.name)
-            if match and not child.is_dir:
-                id_ = f"{match.group(1)}-{match.group(2)}"
-                found.append((id_, _at(int(match.group(1))), paths.join(folder, child.name)))
+            id_ = None if child.is_dir else copies.id_in(child.name)
+            if id_ is not None:
+                at = _at(int(id_.split("-", 1)[0]))
+                found.append((id_, at, paths.join(copies.folder, child.name)))
         return sorted(found, key=lambda item: item[0])
+
+    async def _copy_named(self, copies: _Copies, id_: str, path: str) -> str:
+        for found, _, copy in await self._copies(copies):
+            if found == id_:
+                return copy
+        raise HTTPError(404, f"Checkpoint {id_} of '{path}' does not exist.")
+
+
+# -- blocking steps, run in the manager's worker threads ---------------------------------
+
+
+def _copy_into(client: DavClient, source: str, target: str) -> None:
+    """COPY ``source`` to ``target``, making the target's folders when they are missing."""
+    try:
+        client.copy(source, target)
+    except errors.Conflict:  # the folder is missing: make it, once
+        _make_folders(client, paths.split(target)[0])
+        client.copy(source, target)
+
+
+def _move_into(client: DavClient, source: str, target: str) -> None:
+    """MOVE ``source`` to ``target`` (replacing it), making the target's folders if needed."""
+    try:
+        client.move(source, target, overwrite=True)
+    except errors.Conflict:
+        _make_folders(client, paths.split(target)[0])
+        client.move(source, target, overwrite=True)
+
+
+def _make_folders(client: DavClient, folder: str) -> None:
+    try:
+        client.mkcol(folder)
+    except errors.AlreadyExists:
+        return
+    except errors.Conflict:  # its own parent is missing too
+        _make_folders(client, paths.split(folder)[0])
+        client.mkcol(folder)
+
+
+def _write_back(client: DavClient, copy: str, entry: Entry, mtime: int) -> None:
+    """The copy's bytes over the file, if it is still the version ``entry`` describes."""
+    body = client.download(copy).body
+    sha1 = hashlib.sha1(body, usedforsecurity=False).hexdigest()
+    client.put(entry.path, body, if_match=entry.etag, mtime=mtime, sha1=sha1)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + "/")
 
 
 def _at(seconds: int) -> datetime:

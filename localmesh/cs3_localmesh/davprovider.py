@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from wsgidav import util
 from wsgidav.dav_provider import DAVProvider
 
+from . import davcross
 from .daverrors import SabreError, from_tree_error
 from .davtree import (
     EXTRA_HEADERS,
@@ -94,6 +95,8 @@ class TreeProvider(DAVProvider):
             if self.remote_proxy is None:
                 raise SabreError(502, "Federated shares are not available here")
             dest_rel = self._destination(environ, view) if method in ("MOVE", "COPY") else None
+            if dest_rel is not None and not _inside(view.locate(dest_rel), place.mount):
+                return self._across_mounts(environ, start_response, view, rel, dest_rel)
             return self.remote_proxy.forward(environ, start_response, view, place, dest_rel)
         if method == "PROPFIND":
             environ.setdefault("HTTP_DEPTH", "1")  # Sabre's default, not RFC's infinity
@@ -199,7 +202,7 @@ class TreeProvider(DAVProvider):
             raise SabreError(403, "Source and destination uri are identical")
         dest_place = view.locate(dest_rel)
         if isinstance(dest_place, RemotePlace):
-            raise SabreError(502, "Moving into or out of a federated share is not supported")
+            return self._across_mounts(environ, start_response, view, rel, dest_rel)
         dest_parent = self.resource_at(view, parent_of(dest_rel) or "", environ)
         if dest_parent is None or not dest_parent.is_collection:
             raise SabreError(409, "The destination folder does not exist")
@@ -244,6 +247,32 @@ class TreeProvider(DAVProvider):
         return util.send_status_response(
             environ, start_response, status, add_headers=write_headers(self.site, entry)
         )
+
+    def _across_mounts(self, environ: dict, start_response, view: View, rel: str, dest_rel: str):
+        """MOVE/COPY between a federated share and anything outside it (davcross.py)."""
+        overwrite = environ.get("HTTP_OVERWRITE", "T").upper()
+        if overwrite not in ("T", "F"):
+            raise SabreError(400, "The Overwrite header must be T or F")
+        if rel == "" or dest_rel == "":
+            raise SabreError(403, "The home folder cannot be moved or replaced")
+        if _mount_of(view.locate(dest_rel)) is not None:
+            raise SabreError(403, "A received share cannot be replaced")
+        if is_within(dest_rel, rel):
+            raise SabreError(403, "Cannot move or copy a folder into itself")
+        status, headers = davcross.transfer(
+            self._side(view, rel, environ),
+            self._side(view, dest_rel, environ),
+            overwrite=overwrite == "T",
+            is_move=environ["REQUEST_METHOD"] == "MOVE",
+        )
+        return util.send_status_response(environ, start_response, status, add_headers=headers)
+
+    def _side(self, view: View, rel: str, environ: dict) -> davcross.Side:
+        place = view.locate(rel)
+        if isinstance(place, RemotePlace):
+            assert self.remote_proxy is not None
+            return davcross.RemoteSide(self.remote_proxy, place)
+        return davcross.LocalSide(self, view, rel, environ)
 
     def _destination(self, environ: dict, view: View) -> str:
         """The Destination header as a path inside the same view, or an error."""
@@ -308,6 +337,11 @@ def _adding_extra_headers(environ: dict, start_response):
         return start_response(status, headers, exc_info)
 
     return wrapped
+
+
+def _inside(place, mount) -> bool:
+    """Whether ``place`` is below (not at) the mount point of federated share ``mount``."""
+    return isinstance(place, RemotePlace) and place.mount == mount and place.rest != ""
 
 
 def _mount_of(place):

@@ -7,9 +7,12 @@ ETags pass through unchanged, so owner and recipient see the same ETag. Hrefs in
 answers are rewritten to the mount point and the items are marked as shared
 (``nc:mount-type`` = ``shared``, an ``S`` in ``oc:permissions``).
 
-Differences from Nextcloud, on purpose: file ids inside a federated mount are the owner
-site's ids (Nextcloud assigns local ones), and MOVE/COPY across the mount boundary is refused
-with 502 instead of being done as copy + delete.
+Items inside a federated mount get file ids of the recipient's site, as Nextcloud gives them
+(``oc:fileid``, ``oc:id``, ``OC-FileId``): one per (share, owner's id), kept in the
+``remote_ids`` table and counted from :data:`FIRST_REMOTE_ID`, a number the site's own files
+never reach here, so an id never names two items (the versions area, asked about one of them,
+finds no file of the recipient's and answers 404). MOVE/COPY across the mount boundary is
+done as Nextcloud does it, by reading and writing anew (davcross.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import tempfile
 import threading
 import xml.etree.ElementTree as ET  # serialising only; parsing goes through defusedxml
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
@@ -84,6 +87,14 @@ _ROOT_PROPS = [
 _SPOOL_BYTES = 1 << 20
 _TIMEOUT = 60
 
+#: The first file id given to an item inside a federated mount (see the module docstring).
+FIRST_REMOTE_ID = 1_000_000_000
+_IDS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS remote_ids(
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    share TEXT NOT NULL, remote TEXT NOT NULL, UNIQUE(share, remote));
+"""
+
 
 def _shared_letters(letters: str, *, deletable_root: bool = False) -> str:
     """The owner's public view never says S; the recipient's does, and the recipient may
@@ -100,6 +111,32 @@ class RemoteProxy:
     def __init__(self, site: Site) -> None:
         self._site = site
         self._local = threading.local()
+        site.db.add_schema(_IDS_SCHEMA)
+
+    def local_ids(self, mount: RemoteMount, remote_ids: Iterable[str]) -> dict[str, int]:
+        """This site's file ids for the owner's ids (``oc:fileid`` or ``oc:id`` values)."""
+        wanted = {value: _number(value) for value in remote_ids}
+        found: dict[str, int] = {}
+        if not wanted:
+            return found
+        with self._site.db.transaction() as db:
+            for value, number in wanted.items():
+                if number is None:
+                    continue
+                key = (mount.share_id or mount.url, number)
+                db.execute("INSERT OR IGNORE INTO remote_ids(share, remote) VALUES(?,?)", key)
+                row = db.query_one("SELECT n FROM remote_ids WHERE share=? AND remote=?", key)
+                assert row is not None
+                found[value] = FIRST_REMOTE_ID + row["n"]
+        return found
+
+    def local_headers(self, mount: RemoteMount, headers: list[tuple[str, str]]) -> list:
+        """A write's answer headers with the owner's ``OC-FileId`` made this site's."""
+        ids = self.local_ids(mount, [v for k, v in headers if k.lower() == "oc-fileid"])
+        return [
+            (k, self._site.files.oc_id(ids[v]) if k.lower() == "oc-fileid" and v in ids else v)
+            for k, v in headers
+        ]
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -125,6 +162,10 @@ class RemoteProxy:
             response.close()
             raise SabreError(404, "This federated share is no longer available")
         return response
+
+    def call(self, mount: RemoteMount, method: str, rest: str, **kwargs) -> requests.Response:
+        """One request about ``rest`` (a path inside the share) to the owner's site."""
+        return self._call(mount, method, _remote_url(mount, rest), **kwargs)
 
     # --- the mount point in its parent's listing ---------------------------------------
 
@@ -154,9 +195,20 @@ class RemoteProxy:
         is_dir = props.get(f"{{{DAV}}}resourcetype") is not None and (
             props[f"{{{DAV}}}resourcetype"].find(f"{{{DAV}}}collection") is not None
         )
+        self._localise_ids(mount, props.values())
         url_path = view.prefix + "/" + rel
         cls = RemoteRootFolder if is_dir else RemoteRootFile
         return cls(url_path, environ, mount, props, self._site.mounts.can_unmount)
+
+    def _localise_ids(self, mount: RemoteMount, elements: Iterable[ET.Element]) -> None:
+        """Turn the owner's ``oc:fileid``/``oc:id`` values among ``elements`` into ours."""
+        found = [e for e in elements if e.tag in _ID_TAGS and e.text]
+        ids = self.local_ids(mount, [e.text for e in found if e.text])
+        for element in found:
+            local = ids.get(element.text or "")
+            if local is not None:
+                fileid = element.tag == f"{{{OC}}}fileid"
+                element.text = str(local) if fileid else self._site.files.oc_id(local)
 
     # --- everything below the mount point ----------------------------------------------
 
@@ -187,11 +239,17 @@ class RemoteProxy:
         with _spooled_body(environ) as body:
             response = self._call(mount, method, url, data=body, headers=headers, stream=True)
         local_base = environ["SCRIPT_NAME"] + view.prefix + "/" + mount.mount_path
-        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        out_headers = self.local_headers(
+            mount, [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        )
         if response.status_code == 207:
             try:
                 content = _rewrite_multistatus(
-                    response.content, mount, local_base, self._site.mounts.can_unmount
+                    response.content,
+                    mount,
+                    local_base,
+                    self._site.mounts.can_unmount,
+                    lambda elements: self._localise_ids(mount, elements),
                 )
             except ET.ParseError:
                 raise SabreError(
@@ -227,9 +285,9 @@ class RemoteProxy:
             place.mount, "PUT", _remote_url(place.mount, place.rest), data=body, headers=headers
         )
         kept = ("ETag", "OC-ETag", "OC-FileId", "X-OC-MTime")
-        return response.status_code, [
-            (k, response.headers[k]) for k in kept if k in response.headers
-        ]
+        return response.status_code, self.local_headers(
+            place.mount, [(k, response.headers[k]) for k in kept if k in response.headers]
+        )
 
 
 class _RemoteRoot:
@@ -299,9 +357,10 @@ class RemoteRootFile(_RemoteRoot, DAVNonCollection):
 
 
 def _remote_destination(mount: RemoteMount, dest_rel: str) -> str:
-    """The owner-side URL of a MOVE/COPY target, which must stay inside the same mount."""
+    """The owner-side URL of a MOVE/COPY target inside the same mount (the provider sends
+    every other one to davcross.py)."""
     if not is_within(dest_rel, mount.mount_path) or dest_rel == mount.mount_path:
-        raise SabreError(502, "Moving into or out of a federated share is not supported")
+        raise SabreError(500, "Not a destination inside this federated share")
     return _remote_url(mount, dest_rel[len(mount.mount_path) :].lstrip("/"))
 
 
@@ -341,11 +400,17 @@ def _spooled_body(environ: dict) -> Iterator[IO[bytes] | None]:
 
 
 def _rewrite_multistatus(
-    content: bytes, mount: RemoteMount, local_base: str, unmountable: bool
+    content: bytes,
+    mount: RemoteMount,
+    local_base: str,
+    unmountable: bool,
+    localise_ids: Callable[[Iterable[ET.Element]], None],
 ) -> bytes:
-    """Hrefs to the mount point; items marked as shared with the recipient's letters."""
+    """Hrefs to the mount point; items marked as shared with the recipient's letters and
+    given the recipient site's file ids."""
     remote_base = urlsplit(mount.url).path.rstrip("/")
     root = SafeET.fromstring(content)
+    localise_ids(e for tag in _ID_TAGS for e in root.iter(tag))
     for response in root.findall(f"{{{DAV}}}response"):
         href = response.find(f"{{{DAV}}}href")
         if href is None:
@@ -364,6 +429,16 @@ def _rewrite_multistatus(
         for mount_type in response.iter(f"{{{NC}}}mount-type"):
             mount_type.text = "shared"
     return ET.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+_ID_TAGS = (f"{{{OC}}}fileid", f"{{{OC}}}id")
+
+
+def _number(value: str) -> str | None:
+    """The owner's numeric file id in an ``oc:fileid`` (``42``) or ``oc:id``
+    (``00000042oc…``) value."""
+    digits = value[: len(value) - len(value.lstrip("0123456789"))]
+    return str(int(digits)) if digits else None
 
 
 def _respond(start_response, status: int, headers: list, chunks: list[bytes]) -> list[bytes]:
