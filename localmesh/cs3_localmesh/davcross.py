@@ -211,12 +211,12 @@ Side = LocalSide | RemoteSide
 
 def transfer(source: Side, dest: Side, *, overwrite: bool, is_move: bool) -> tuple[int, list]:
     """Copy (or move) ``source`` to ``dest``; the status and headers of the answer."""
-    item = source.stat()
-    if item is None:
-        raise SabreError(404, "The source does not exist")
     parent = dest.parent()
     if parent is None or not parent.is_dir:
         raise SabreError(409, "The destination folder does not exist")
+    item = source.stat()
+    if item is None:
+        raise SabreError(404, "The source does not exist")
     if not _has(parent, "K" if item.is_dir else "C"):
         raise SabreError(403, "You may not create items in the destination folder")
     existing = dest.stat()

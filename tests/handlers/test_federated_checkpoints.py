@@ -153,3 +153,49 @@ def test_a_received_file_first_does_not_stop_versions_for_bobs_own_files(mesh, p
     assert entry.fileid is not None
     labels = {v.id: v.label for v in list_versions(bob, entry.fileid, own)}
     assert labels[checkpoint["id"]] == LABEL
+
+
+def test_a_received_files_checkpoints_cost_few_requests(mesh, people):
+    """Counted at bob's site: the versions question is asked once per file, and a copy is
+    one COPY once bob's private folder exists (made by the first one)."""
+    for n in range(2):
+        name = f"count{n}-{secrets.token_hex(3)}.ipynb"
+        save(people.alice, name, "alice's draft", expect=201)
+        mount = share_with_bob(people, name)
+        opened(people.bob, mount)
+        mesh.reset_stats("b")
+        assert call(people.bob, "GET", f"{mount}/checkpoints", 200) == []
+        # The versions folder (404: none) and bob's folder of copies.
+        assert mesh.stats("b") == {"PROPFIND": 2, "total": 2}
+        mesh.reset_stats("b")
+        call(people.bob, "POST", f"{mount}/checkpoints", 201)
+        if n:
+            assert mesh.stats("b") == {"COPY": 1, "total": 1}
+        mesh.reset_stats("b")
+        assert len(call(people.bob, "GET", f"{mount}/checkpoints", 200)) == 1
+        assert mesh.stats("b") == {"PROPFIND": 1, "total": 1}
+
+
+def test_a_received_files_checkpoints_follow_a_rename_and_go_with_the_file(mesh, people):
+    folder = f"moving-{secrets.token_hex(3)}"
+    made = people.alice.request("PUT", f"api/contents/{folder}", json={"type": "directory"})
+    assert made.status_code == 201, made.text
+    save(people.alice, f"{folder}/old.ipynb", "alice's draft", expect=201)
+    mount = share_with_bob(people, folder)
+    (checkpoint,) = jupyterlab_opens(people.bob, f"{mount}/old.ipynb")
+
+    renamed = people.bob.request(
+        "PATCH", f"api/contents/{mount}/old.ipynb", json={"path": f"{mount}/new.ipynb"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    save(people.bob, f"{mount}/new.ipynb", "bob's version")
+    assert call(people.bob, "GET", f"{mount}/new.ipynb/checkpoints", 200) == [checkpoint]
+    call(people.bob, "POST", f"{mount}/new.ipynb/checkpoints/{checkpoint['id']}", 204)
+    assert opened(people.bob, f"{mount}/new.ipynb") == "alice's draft"
+
+    bob = dav(mesh, people, "bob")
+    private = ".ipynb_checkpoints/shared-with-me"
+    before = {c.name for c in bob.listdir(private)[1]}
+    call(people.bob, "DELETE", f"{mount}/new.ipynb", 204)
+    after = {c.name for c in bob.listdir(private)[1]}
+    assert len(before - after) == 1 and not after - before
