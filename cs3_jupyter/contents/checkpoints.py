@@ -77,7 +77,9 @@ def _checkpoint(id_: str, last_modified: datetime) -> dict[str, Any]:
 @dataclass(frozen=True)
 class _Copies:
     """Where one file's checkpoint copies are kept and how they are named:
-    ``<folder>/<prefix><unix>-<hex6><suffix>``, the checkpoint's id being ``<unix>-<hex6>``."""
+    ``<folder>/<prefix><ms>-<hex6><suffix>``, the checkpoint's id being ``<ms>-<hex6>``: when it
+    was made by the site's clock, in milliseconds (so two made in one second keep their order),
+    and a random part."""
 
     folder: str
     prefix: str
@@ -346,12 +348,12 @@ class CS3Checkpoints(AsyncCheckpoints):
     # -- copies, for files without versions ---------------------------------------------
 
     async def _copy_checkpoint(self, entry: Entry) -> dict[str, Any]:
-        when = int(entry.last_modified.timestamp())
+        when = int(self.manager.client.clock.now() * 1000)
         id_ = f"{when}-{secrets.token_hex(3)}"
         copies = self._place_of(entry)
         target = paths.join(copies.folder, copies.name(id_))
         await self.manager.call(_copy_into, self.manager.client, entry.path, target)
-        return _checkpoint(id_, _at(when))
+        return _checkpoint(id_, _at(when / 1000))
 
     async def _copies(self, copies: _Copies) -> list[tuple[str, datetime, str]]:
         """(id, time, path of the copy) of one file's checkpoint copies, oldest first."""
@@ -365,9 +367,9 @@ class CS3Checkpoints(AsyncCheckpoints):
         for child in children:
             id_ = None if child.is_dir else copies.id_in(child.name)
             if id_ is not None:
-                at = _at(int(id_.split("-", 1)[0]))
+                at = _at(int(id_.split("-", 1)[0]) / 1000)
                 found.append((id_, at, paths.join(copies.folder, child.name)))
-        return sorted(found, key=lambda item: item[0])
+        return sorted(found, key=lambda item: (item[1], item[0]))
 
     async def _copy_named(self, copies: _Copies, id_: str, path: str) -> str:
         for found, _, copy in await self._copies(copies):
@@ -418,7 +420,7 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + "/")
 
 
-def _at(seconds: int) -> datetime:
+def _at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 

@@ -199,3 +199,13 @@ def test_a_received_files_checkpoints_follow_a_rename_and_go_with_the_file(mesh,
     call(people.bob, "DELETE", f"{mount}/new.ipynb", 204)
     after = {c.name for c in bob.listdir(private)[1]}
     assert len(before - after) == 1 and not after - before
+
+
+def test_checkpoints_made_within_one_second_are_listed_in_the_order_made(mesh, people):
+    """JupyterLab takes the last one listed for the latest (its "Revert to checkpoint")."""
+    name = f"quick-{secrets.token_hex(3)}.ipynb"
+    save(people.alice, name, "alice's draft", expect=201)
+    mount = share_with_bob(people, name)
+    opened(people.bob, mount)
+    made = [call(people.bob, "POST", f"{mount}/checkpoints", 201) for _ in range(6)]
+    assert call(people.bob, "GET", f"{mount}/checkpoints", 200) == made
