@@ -38,6 +38,19 @@ def conflict(path: str, site: str) -> errors.PreconditionFailed:
     )
 
 
+def gone(path: str, site: str) -> errors.Conflict:
+    """The file the client had open is no longer there: say so, not "changed elsewhere".
+
+    From the recipient's side a revoked share looks exactly like a deleted file (the mount
+    disappears), so the message names both, and how to keep the unsaved work.
+    """
+    return errors.Conflict(
+        f"'{path}' no longer exists on {site}: it was deleted or moved there, or the owner "
+        "stopped sharing it with you. Nothing was written. To keep your version, save it "
+        "under a new name (File > Save As)."
+    )
+
+
 def _holds(entry: Entry, sha1: str, size: int) -> bool:
     return entry.checksums.get("SHA1") == sha1 and entry.size == size
 
@@ -57,6 +70,10 @@ def put_guarded(
         return Landed(client.put(path, body, if_match=if_match, mtime=mtime, sha1=sha1))
     except errors.PreconditionFailed:
         pass
+    except errors.Conflict:  # the folder is gone
+        if expected is None:
+            raise
+        raise gone(path, client.site_name) from None
     except errors.SiteTimeout as timeout:
         guard.sent(path, sha1, len(body))
         return _after_timeout(client, path, body, sha1, timeout)
@@ -64,7 +81,7 @@ def put_guarded(
     try:
         current = client.stat(path)
     except errors.NotFound:
-        raise conflict(path, client.site_name) from None
+        raise gone(path, client.site_name) from None
     if not guard.ours(path, current):
         guard.observe(path, current)
         raise conflict(path, client.site_name)
