@@ -179,7 +179,7 @@ class CS3Checkpoints(AsyncCheckpoints):
         return None if self._site_has_versions() else self._beside(path)
 
     async def _file(self, path: str, *, fresh: bool = False) -> Entry:
-        entry = await self.manager.entry(path, fresh=fresh)
+        entry = await (self.manager.entry(path, fresh=True) if fresh else self.manager.known(path))
         if entry.is_dir:
             raise HTTPError(400, f"'{path}' is a folder; only files have checkpoints.")
         return entry

@@ -3,10 +3,12 @@
 The manager decides *when* to talk to the site; :mod:`cs3_jupyter.dav` knows *how*, and
 every call to it runs in a worker thread so the event loop never waits on the network.
 
-Three memories keep it cheap and safe:
+Listings and models always come from the site at the moment they are asked for. Three
+memories keep the rest cheap and safe:
 
-* a stat cache (:mod:`.cache`) of a few seconds, filled by listings and our own writes, so
-  JupyterLab's polling and the handler's existence checks rarely reach the site;
+* what the site said a moment ago (:mod:`.cache`): hints the site then verifies (the ETag
+  of a download or a move, a save's ``If-Match``) and the answers to the follow-up questions
+  of one REST request (``file_exists`` before a save);
 * the conflict guard (:mod:`.guard`): the version of each file its clients hold, so a save
   replaces only that version, never a change made meanwhile elsewhere (409 instead);
 * the fingerprints (:mod:`.fingerprints`) behind every model's ``hash``.
@@ -15,6 +17,7 @@ Three memories keep it cheap and safe:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import functools
 import hashlib
@@ -36,7 +39,7 @@ from ..dav import errors, paths
 from ..dav.client import DavClient, Download, WriteResult
 from ..dav.props import Entry
 from ..transport.auth import make_auth
-from .cache import StatCache
+from .cache import Listing, StatCache
 from .checkpoints import CS3Checkpoints
 from .errors import to_http_error
 from .files import CS3FilesHandler
@@ -56,9 +59,12 @@ class CS3ContentsManager(AsyncContentsManager):
 
     stat_cache_seconds = Float(
         5.0,
-        help="How long what the site said about a file or folder is reused before asking "
-        "again. Our own changes are seen at once; changes made elsewhere show up after at "
-        "most this long. 0 turns the cache off.",
+        help="How long what the site said about a file is kept as a hint that the site then "
+        "verifies: opening a file just listed checks the ETag of the download instead of "
+        "asking for its properties first; a rename or a save names the ETag it expects. "
+        "Listings and models always come from the site. Within one request (a save asks "
+        "whether the file exists first), answers are reused for at most 2 seconds of this. "
+        "0 turns both off.",
     ).tag(config=True)
 
     upload_idle_timeout = Float(
@@ -130,7 +136,14 @@ class CS3ContentsManager(AsyncContentsManager):
             limits=self.site.limits(),
         )
         self._executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="cs3-dav")
-        self._cache = StatCache(self.stat_cache_seconds)
+        #: What the site said in the last seconds, for uses the site verifies (cache.py).
+        self.hints = StatCache(self.stat_cache_seconds)
+        #: This request's memo (:meth:`request_memo`): (task, writes seen, memo).
+        self._request: contextvars.ContextVar[tuple[asyncio.Task[Any], int, StatCache]] = (
+            contextvars.ContextVar(f"cs3-request-{id(self)}")
+        )
+        #: Bumped by every change we make or are told of: request memos older than it are void.
+        self._changes = 0
         self.guard = Guard()
         self.fingerprints = Fingerprints()
         self._uploads = ChunkedSaves(self.client, self.upload_idle_timeout)
@@ -176,42 +189,84 @@ class CS3ContentsManager(AsyncContentsManager):
         except errors.BadPath as err:
             raise HTTPError(400, err.message) from None
 
+    def request_memo(self) -> StatCache:
+        """What the site said during this REST request (this asyncio task), for its
+        follow-up questions.
+
+        jupyter_server runs each request in its own task, and asks ``file_exists`` before a
+        save, ``dir_exists`` before ``new_untitled`` lists the folder: the answer a moment
+        earlier in the same request is the site's current one. Another request (a later
+        poll, the next click) never sees it, and any change we make voids every memo.
+        """
+        task = asyncio.current_task()
+        assert task is not None, "the manager is called from a coroutine"
+        current = self._request.get(None)
+        if current is not None and current[0] is task and current[1] == self._changes:
+            return current[2]
+        memo = StatCache(min(self.stat_cache_seconds, _REQUEST_MEMO_SECONDS))
+        self._request.set((task, self._changes, memo))
+        return memo
+
+    def _remember(self, entry: Entry) -> None:
+        self.request_memo().remember(entry)
+        self.hints.remember(entry)
+
+    def _remember_listing(self, listing: Listing) -> None:
+        self.request_memo().remember_listing(listing)
+        self.hints.remember_listing(listing)
+
     async def entry(self, path: str, *, fresh: bool = False) -> Entry:
-        """What the site says about ``path`` (from the cache unless ``fresh``)."""
+        """What the site says about ``path``: asked now, or a moment ago in this request
+        (unless ``fresh``)."""
         path = self.normalize(path)
-        cached = None if fresh else self._cache.entry(path)
-        if cached is not None:
-            return cached
+        described = None if fresh else self.request_memo().entry(path)
+        if described is not None:
+            return described
         found = await self.call(self.client.stat, path)
-        self._cache.remember(found)
+        self._remember(found)
         return found
 
+    async def known(self, path: str) -> Entry:
+        """``path``'s entry where what we use of it is checked by the site or cannot change
+        while the path holds the same file (its id for the versions area): from the last
+        seconds' hints, else from the site."""
+        path = self.normalize(path)
+        hinted = self.request_memo().entry(path) or self.hints.entry(path)
+        return hinted if hinted is not None else await self.entry(path)
+
+    def _list(self, path: str) -> tuple[Listing, list[dict[str, Any]]]:
+        """One ``PROPFIND Depth: 1``, parsed and turned into models in this worker thread."""
+        folder, children = self.client.listdir(path)
+        return Listing.of(folder, children), self._child_models(children) if folder.is_dir else []
+
     async def _children(self, path: str) -> tuple[Entry, list[Entry]]:
-        cached = self._cache.children(path)
-        known = self._cache.entry(path)
-        if cached is not None and known is not None:
-            return known, cached
-        folder, children = await self.call(self.client.listdir, path)
-        self._cache.remember_listing(folder, children)
-        return folder, children
+        """A folder's children: listed now, or a moment ago in this request."""
+        listing = self.request_memo().listing(path)
+        if listing is None:
+            folder, children = await self.call(self.client.listdir, path)
+            listing = Listing.of(folder, children)
+            self._remember_listing(listing)
+        return listing.folder, list(listing.children.values())
 
     async def _maybe_entry(self, path: str) -> Entry | None:
-        """The entry, or None if there is none; a recent "no such file" is reused."""
+        """The entry, or None if there is none; "no such file" earlier in this request is
+        reused."""
         try:
             path = self.normalize(path)
-            if self._cache.missing(path):
+            if self.request_memo().missing(path):
                 return None
             return await self.entry(path)
         except HTTPError as err:
             if err.status_code == 404:
-                self._cache.remember_missing(path)
+                self.request_memo().remember_missing(path)
             if err.status_code in (400, 404):
                 return None
             raise
 
     def forget(self, path: str) -> None:
-        """Drop cached answers about ``path``, below and its parent: they may be stale now."""
-        self._cache.forget(path)
+        """Drop what we remember about ``path``, below and its parent: it changed."""
+        self.hints.forget(path)
+        self._changes += 1
 
     def _gone(self, path: str) -> None:
         """``path`` and below no longer exist as we knew them (we deleted or replaced them)."""
@@ -283,13 +338,18 @@ class CS3ContentsManager(AsyncContentsManager):
         """Also answered by a client holding the file: the handler asks before every save.
 
         Asking the site there would cost every save a round trip. If the file went away
-        elsewhere meanwhile, the guarded save finds out and the user is told.
+        elsewhere meanwhile, the guarded save finds out and the user is told. So is the
+        target of a chunked upload in progress (each chunk is a save), as the stock
+        manager's partly written file on disk would answer.
         """
         try:
             path = self.normalize(path)
         except HTTPError:
             return False
-        if self.guard.loaded(path) is not None and self._cache.entry(path) is None:
+        described = self.request_memo().entry(path)
+        if described is None and (
+            self.guard.loaded(path) is not None or self._uploads.in_progress(path)
+        ):
             return True
         found = await self._maybe_entry(path)
         return found is not None and not found.is_dir
@@ -310,39 +370,43 @@ class CS3ContentsManager(AsyncContentsManager):
     ) -> dict[str, Any]:
         path = self.normalize(path)
         loop = asyncio.get_running_loop()
-        children: list[Entry] | None = None
-        download: Download | None = None
-        cached = self._cache.entry(path)
-        cold = cached is None
-        if content and cold and type in (None, "directory"):
-            # A listing also describes the folder itself: one request instead of two.
-            entry, children = await self._children(path)
-        elif content and cold:
-            entry, download = await self._stat_and_download(path, type)
-        else:
-            # A file's model without content is what JupyterLab asks for right before a save,
-            # to warn about changes made elsewhere ("File Changed"): it must come from the site.
-            refresh = not content and cached is not None and not cached.is_dir
-            entry = await self.entry(path, fresh=refresh)
-        kind = kind_of(entry, type)
-        if kind == "directory":
-            fingerprint = self.fingerprints.of(entry) if require_hash else None
-            model = base_model(entry, kind, hash_=fingerprint)
-            if content:
-                if children is None:
-                    _, children = await self._children(path)
-                # Thousands of entries take a noticeable time to turn into models: not on the loop.
-                model["content"] = await loop.run_in_executor(
-                    self._executor, self._child_models, children
-                )
-                model["format"] = "json"
-            return model
         if not content:
-            # A look without content never moves the guard; it may find the site moved on.
-            self.guard.observe(path, entry)
+            # Also what JupyterLab asks right before a save, to warn about changes made
+            # elsewhere ("File Changed"): always the site's answer of now.
+            entry = await self.entry(path, fresh=True)
+            kind = kind_of(entry, type)
+            if kind != "directory":
+                # A look without content never moves the guard; it may find the site moved on.
+                self.guard.observe(path, entry)
             return base_model(
                 entry, kind, hash_=self.fingerprints.of(entry) if require_hash else None
             )
+        hint = self.hints.entry(path)
+        download: Download | None = None
+        if type == "directory" or (type is None and (hint is None or hint.is_dir)):
+            # A listing also describes the folder itself: one request. A file answers with
+            # itself, and is then downloaded.
+            listing, models = await self.call(self._list, path)
+            self._remember_listing(listing)
+            entry = listing.folder
+            if entry.is_dir:
+                fingerprint = self.fingerprints.of(entry) if require_hash else None
+                model = base_model(entry, "directory", hash_=fingerprint)
+                model["content"] = models
+                model["format"] = "json"
+                return model
+        elif hint is not None and not hint.is_dir and _settled(hint):
+            # Opened from the listing that just described it: the download's ETag and size
+            # say whether that is still the version, so the properties need no request.
+            download = await self.call(self.client.download, path)
+            entry = hint
+            if download.etag != hint.etag or len(download.body) != hint.size:
+                entry = await self.entry(path, fresh=True)
+                if entry.is_dir:
+                    return await self.get(path, content, type, format, require_hash)
+        else:
+            entry, download = await self._stat_and_download(path, type)
+        kind = kind_of(entry, type)
         if download is None:
             download = await self.call(self.client.download, path)
         if download.etag and download.etag != entry.etag:
@@ -438,9 +502,18 @@ class CS3ContentsManager(AsyncContentsManager):
             )
         sha1 = await loop.run_in_executor(self._executor, _sha1, body)
         expected = await self._expected(path, checked)
+        create = False
+        if expected is None:
+            # No version held: replace what this request saw there a moment ago (the
+            # handler's existence check), or create only if it saw nothing.
+            memo = self.request_memo()
+            described = memo.entry(path)
+            if described is not None and not described.is_dir:
+                expected = self.guard_version(described)
+            create = memo.missing(path)
         mtime = write_time(self.client.clock.now(), self.cs3_checkpoints.kept_times(path))
         landed = await self.call(
-            put_guarded, self.client, self.guard, path, body, sha1, expected, mtime
+            put_guarded, self.client, self.guard, path, body, sha1, expected, mtime, create
         )
         entry = await self._remember_write(path, landed, len(body), sha1, mtime)
         saved = base_model(entry, checked.kind, hash_=self.fingerprints.of(entry))
@@ -453,7 +526,8 @@ class CS3ContentsManager(AsyncContentsManager):
         """The version this save may replace (None: whatever is there), or a 409.
 
         The client's ``hash`` names it when given; else the version this server's clients
-        hold. A version that is not settled is checked against the site first.
+        hold. A version that is not settled is checked against the site first, unless the
+        site described it earlier in this request (the handler's existence check).
         """
         loaded = self.guard.loaded(path)
         if model.hash is None:
@@ -463,9 +537,9 @@ class CS3ContentsManager(AsyncContentsManager):
                 return loaded
             return await self._verified(path, loaded)
         candidates = [loaded] if loaded is not None and not self.guard.stale(path) else []
-        cached = self._cache.entry(path)
-        if cached is not None and not cached.is_dir:
-            candidates.append(self.guard_version(cached))
+        for known in (self.request_memo().entry(path), self.hints.entry(path)):
+            if known is not None and not known.is_dir:
+                candidates.append(self.guard_version(known))
         for candidate in candidates:
             if candidate.hash == model.hash:
                 return candidate if candidate.settled else await self._verified(path, candidate)
@@ -481,9 +555,10 @@ class CS3ContentsManager(AsyncContentsManager):
         return version_of(current, model.hash)
 
     async def _verified(self, path: str, version: Version) -> Version:
-        """``version`` if the site still describes exactly it (asked now), else a 409."""
+        """``version`` if the site still describes exactly it (asked now, or a moment ago in
+        this request), else a 409."""
         try:
-            current = await self.entry(path, fresh=True)
+            current = await self.entry(path)
         except HTTPError as err:
             if err.status_code == 404:
                 raise to_http_error(conflict(path, self.client.site_name)) from None
@@ -502,7 +577,7 @@ class CS3ContentsManager(AsyncContentsManager):
         Cached when we know as much as a listing says (its id and permissions from before);
         its ``hash`` is the SHA1 we computed, the one the site keeps from our checksum.
         """
-        previous = self._cache.entry(path)
+        previous = self.request_memo().entry(path) or self.hints.entry(path)
         self.forget(path)
         result: WriteResult = landed.result
         entry = landed.entry
@@ -522,7 +597,7 @@ class CS3ContentsManager(AsyncContentsManager):
                 seen_at=result.seen_at,
             )
         if landed.entry is not None or previous is not None:
-            self._cache.remember(entry)
+            self._remember(entry)
         stamp = (entry.etag, size, int(entry.last_modified.timestamp()))
         fingerprint = self.fingerprints.remember(path, stamp, sha1)
         self.guard.load(
@@ -580,22 +655,29 @@ class CS3ContentsManager(AsyncContentsManager):
     async def update(self, model: dict[str, Any], path: str) -> dict[str, Any]:
         """A rename (JupyterLab's PATCH) in one ``MOVE`` where we can.
 
-        The stock ``update`` asks the site for the model again after moving. When we knew the
-        file and the site says its ETag after the move, the new model is what we knew at the
-        new name (a move keeps the content and modification time); otherwise the site is
-        asked, so a server that changes more on a move is still described right.
+        The stock ``update`` asks the site for the model again after moving. When the file
+        was described a moment ago (the listing it was renamed from) and the site's answer to
+        the move names that same ETag, that description is the moved file's at the new name
+        (a move keeps the content and modification time); otherwise the site is asked, so a
+        file changed meanwhile, or a server that changes more on a move, is described right.
         """
         old_path = self.normalize(path)
         new_path = self.normalize(model.get("path", path))
         if old_path == new_path:
             return await self.get(new_path, content=False)
-        known = self._cache.entry(old_path)
+        known = self.request_memo().entry(old_path) or self.hints.entry(old_path)
         moved = await self._move(old_path, new_path)
         await self.checkpoints.rename_all_checkpoints(old_path, new_path)
         self.emit(data={"action": "rename", "path": new_path, "source_path": old_path})
-        if known is not None and not known.is_dir and moved is not None and moved.etag:
-            entry = dataclasses.replace(known, path=new_path, href_path="", etag=moved.etag)
-            self._cache.remember(entry)
+        if (
+            known is not None
+            and not known.is_dir
+            and moved is not None
+            and moved.etag is not None
+            and moved.etag == known.etag
+        ):
+            entry = dataclasses.replace(known, path=new_path, href_path="")
+            self._remember(entry)
         else:
             entry = await self.entry(new_path, fresh=True)
         return base_model(entry, kind_of(entry, None))
@@ -622,7 +704,7 @@ class CS3ContentsManager(AsyncContentsManager):
     async def copy(self, from_path: str, to_path: str | None = None) -> dict[str, Any]:
         """Copy a file or folder on the site (one ``COPY``), naming it like jupyter_server."""
         source = self.normalize(from_path)
-        found = await self.entry(source)
+        found = await self.known(source)  # the COPY itself finds out if it is gone
         from_dir, from_name = paths.split(source)
         destination = from_dir if to_path is None else self.normalize(to_path)
         if found.is_dir:
@@ -676,6 +758,16 @@ class CS3ContentsManager(AsyncContentsManager):
             f"{basename}{insert}{i}{dot}{ext}" if i else filename for i in itertools.count()
         )
         return next(name for name in candidates if name not in taken)
+
+
+#: At most this long (seconds) a request's follow-up questions reuse its earlier answers.
+_REQUEST_MEMO_SECONDS = 2.0
+
+
+def _settled(entry: Entry) -> bool:
+    """Whether the site described ``entry`` after the second of its modification time, so
+    its ETag changes with any later write (guard.py)."""
+    return entry.seen_at is not None and entry.seen_at > int(entry.last_modified.timestamp())
 
 
 def _hidden(path: str) -> bool:

@@ -120,6 +120,11 @@ class ChunkedSaves:
             return SpooledUpload(self._client, path)
         return upload
 
+    def in_progress(self, path: str) -> bool:
+        """Whether an upload to ``path`` is waiting for its next chunk."""
+        with self._lock:
+            return path in self._active
+
     def sweep(self) -> None:
         """Abort every upload that received nothing for the idle timeout (blocking)."""
         now = time.monotonic()

@@ -3,7 +3,8 @@
 Blocking (it talks to the site, and hashes the body); the manager runs it in a worker
 thread. The version the save may replace was chosen by the caller (:mod:`.guard`); here:
 
-* a failed ``If-Match`` is a conflict, unless the version now on the site is a save of ours
+* a failed ``If-Match`` is a conflict (a failed ``If-None-Match``: the file was created
+  meanwhile), unless the version now on the site is a save of ours
   whose answer we never got (it timed out): then it is ours to replace, or already the very
   bytes being saved;
 * a save that timed out is checked before anyone is told anything: if the site holds our
@@ -51,6 +52,14 @@ def gone(path: str, site: str) -> errors.Conflict:
     )
 
 
+def created_meanwhile(path: str, site: str) -> errors.PreconditionFailed:
+    return errors.PreconditionFailed(
+        f"'{path}' was created on {site} while you were saving (by another program, a sync "
+        "client or a colleague). Nothing was overwritten: save yours under a new name, or "
+        "save again to replace it."
+    )
+
+
 def _holds(entry: Entry, sha1: str, size: int) -> bool:
     return entry.checksums.get("SHA1") == sha1 and entry.size == size
 
@@ -63,11 +72,22 @@ def put_guarded(
     sha1: str,
     expected: Version | None,
     mtime: int,
+    create: bool = False,
 ) -> Landed:
-    """PUT ``body`` at ``path`` if the site still holds ``expected`` (any content if None)."""
+    """PUT ``body`` at ``path`` if the site still holds ``expected``; with no version
+    expected, only if nothing is there (``create``) or whatever is there."""
     if_match = expected.etag if expected is not None else None
     try:
-        return Landed(client.put(path, body, if_match=if_match, mtime=mtime, sha1=sha1))
+        return Landed(
+            client.put(
+                path,
+                body,
+                if_match=if_match,
+                if_none_match=create and expected is None,
+                mtime=mtime,
+                sha1=sha1,
+            )
+        )
     except errors.PreconditionFailed:
         pass
     except errors.Conflict:  # the folder is gone
@@ -84,6 +104,8 @@ def put_guarded(
         raise gone(path, client.site_name) from None
     if not guard.ours(path, current):
         guard.observe(path, current)
+        if expected is None:
+            raise created_meanwhile(path, client.site_name)
         raise conflict(path, client.site_name)
     if _holds(current, sha1, len(body)):
         return Landed(WriteResult(current.etag, current.last_modified, current.seen_at), current)

@@ -286,7 +286,10 @@ class _Multistatus:
                 for name, value, inner in props:
                     setter = _SETTERS.get(name)
                     if setter is not None:
-                        setter(entry, value, inner)
+                        try:
+                            setter(entry, value, inner)
+                        except (TypeError, ValueError):
+                            pass  # unreadable: as if not sent, rather than lose the listing
             self.entries.append(entry)
             if self.max_entries is not None and len(self.entries) > self.max_entries:
                 raise TooLarge(f"The site sent a listing of more than {self.max_entries} entries.")

@@ -68,14 +68,6 @@ async def test_listing_a_folder_costs_one_propfind_whatever_its_size(api, dav, m
     assert "GET" not in stats
 
 
-async def test_polling_a_folder_within_the_cache_time_reaches_the_site_once(api, mesh):
-    await api.text("a.txt", "a")
-    mesh.reset_stats("a")
-    for _ in range(3):
-        await api.get("")
-    assert mesh.stats("a").get("PROPFIND") == 1
-
-
 async def test_our_own_changes_show_at_once_despite_the_cache(api):
     await api.get("")
     await api.text("new.txt", "n")

@@ -2,7 +2,9 @@
 
 Every extra round trip is felt by a researcher tens of milliseconds from their EFSS, so
 the counts JupyterLab's common sequences cost are pinned here (the benchmark shows the
-times). The "does not exist" memory that saves the requests is checked not to hide our
+times), cold (a server that never saw the file: a second browser tab, a restarted server,
+a file uploaded elsewhere) and warm (opened or listed just before). Each test has a fresh
+Jupyter server. The "does not exist" memory that saves requests is checked not to hide our
 own changes, nor, with the cache off, anybody else's.
 """
 
@@ -10,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+
+from cs3_jupyter.contents.fingerprints import Fingerprints
 
 
 def _notebook_bytes() -> bytes:
@@ -26,8 +31,18 @@ def _chunk(number: int, data: bytes) -> dict:
     return {"type": "file", "format": "base64", "chunk": number, "content": content}
 
 
+def _written_earlier(dav, path: str, body: bytes) -> None:
+    """A file as users usually find it: written some time before they act on it."""
+    dav.put(path, body, mtime=int(time.time()) - 60)
+
+
+def _hash_elsewhere(dav, path: str) -> str:
+    """The ``hash`` another Jupyter server gives for the file (a second tab's save sends it)."""
+    return Fingerprints().of(dav.stat(path))
+
+
 async def test_opening_a_notebook_from_the_file_browser_costs_three_requests(api, dav, mesh):
-    dav.put("analysis.ipynb", _notebook_bytes())
+    _written_earlier(dav, "analysis.ipynb", _notebook_bytes())
     mesh.reset_stats("a")
     listing = await api.get("")  # the file browser shows the folder
     notebook = await api.get("analysis.ipynb", type="notebook")  # the user opens it
@@ -114,3 +129,82 @@ async def test_a_version_opened_in_the_second_it_was_written_is_checked_once_mor
     mesh.reset_stats("a")
     await api.save("nb.ipynb", {"type": "notebook", "content": opened["content"]})
     assert mesh.stats("a") == {"PROPFIND": 1, "PUT": 1, "total": 2}
+
+
+# -- cold and warm, one operation at a time -------------------------------------------------
+
+
+def _notebook_model(body: bytes, **extra) -> dict:
+    return {"type": "notebook", "format": "json", "content": json.loads(body), **extra}
+
+
+async def test_a_cold_save_is_one_propfind_and_one_put(api, dav, mesh):
+    """Saving a file this server never saw: the handler's existence check is the PROPFIND
+    that gives the file's ETag and permissions; the PUT is conditional on it."""
+    _written_earlier(dav, "other-tab.ipynb", _notebook_bytes())
+    mesh.reset_stats("a")
+    saved = await api.save("other-tab.ipynb", _notebook_model(_notebook_bytes()))
+    assert mesh.stats("a") == {"PROPFIND": 1, "PUT": 1, "total": 2}
+    assert saved["writable"] is True
+    mesh.reset_stats("a")
+    await api.save("other-tab.ipynb", _notebook_model(_notebook_bytes()))  # now warm
+    assert mesh.stats("a") == {"PUT": 1, "total": 1}
+
+
+async def test_a_cold_save_naming_a_version_just_written_costs_no_second_propfind(api, dav, mesh):
+    """A second tab's save (with the hash of the version it loaded) of a file written in
+    this very second: the existence check a moment before is the guard's check."""
+    await asyncio.sleep(1.02 - time.time() % 1)
+    dav.put("fresh.ipynb", _notebook_bytes())
+    model = _notebook_model(_notebook_bytes(), hash=_hash_elsewhere(dav, "fresh.ipynb"))
+    mesh.reset_stats("a")
+    await api.save("fresh.ipynb", model)
+    assert mesh.stats("a") == {"PROPFIND": 1, "PUT": 1, "total": 2}
+
+
+async def test_a_cold_save_of_a_new_file_is_one_propfind_and_one_put(api, dav, mesh):
+    mesh.reset_stats("a")
+    await api.save("brand-new.ipynb", _notebook_model(_notebook_bytes()), status=201)
+    assert mesh.stats("a") == {"PROPFIND": 1, "PUT": 1, "total": 2}
+    stored = json.loads(dav.download("brand-new.ipynb").body)
+    assert "".join(stored["cells"][0]["source"]) == "1 + 1"
+
+
+async def test_a_cold_rename_is_one_move_and_one_propfind(api, dav, mesh):
+    _written_earlier(dav, "before.txt", b"text")
+    mesh.reset_stats("a")
+    renamed = await api.ok("PATCH", "before.txt", {"path": "after.txt"})
+    assert mesh.stats("a") == {"MOVE": 1, "PROPFIND": 1, "total": 2}
+    assert (renamed["path"], renamed["size"]) == ("after.txt", 4)
+
+
+async def test_a_cold_open_is_one_propfind_and_one_get(api, dav, mesh):
+    _written_earlier(dav, "cold.ipynb", _notebook_bytes())
+    mesh.reset_stats("a")
+    opened = await api.get("cold.ipynb", type="notebook")
+    assert mesh.stats("a") == {"PROPFIND": 1, "GET": 1, "total": 2}
+    assert opened["content"]["cells"][0]["source"] == "1 + 1"
+
+
+async def test_opening_a_file_just_listed_is_one_get(api, dav, mesh):
+    _written_earlier(dav, "listed.ipynb", _notebook_bytes())
+    listed = (await api.get(""))["content"][0]
+    mesh.reset_stats("a")
+    opened = await api.get("listed.ipynb", type="notebook", hash="1")
+    assert mesh.stats("a") == {"GET": 1, "total": 1}
+    assert (opened["last_modified"], opened["size"]) == (listed["last_modified"], listed["size"])
+    # The hash is the one the site's description gives (JupyterLab compares them before saving).
+    checked = await api.get("listed.ipynb", content="0", hash="1")
+    assert checked["hash"] == opened["hash"]
+
+
+async def test_opening_a_file_changed_since_it_was_listed_describes_the_new_version(api, dav, mesh):
+    """The download's ETag tells the listing is out of date: the site is asked again."""
+    _written_earlier(dav, "moving.txt", b"old")
+    await api.get("")
+    dav.put("moving.txt", b"new and longer")
+    mesh.reset_stats("a")
+    opened = await api.get("moving.txt", type="file")
+    assert opened["content"] == "new and longer"
+    assert opened["size"] == len(b"new and longer")
+    assert mesh.stats("a") == {"GET": 1, "PROPFIND": 1, "total": 2}

@@ -163,3 +163,29 @@ def test_nested_properties_we_do_not_use_cannot_confuse_the_parser():
     )
     assert entry.href_path == "/remote.php/dav/files/u/shared.txt"
     assert entry.permissions == "SRGDNVW" and not entry.is_dir
+
+
+def test_an_unreadable_value_is_ignored_and_the_rest_of_the_listing_kept():
+    """A site that sends garbage in one property (a federated mount proxied badly) must not
+    make the whole folder unlistable: the value counts as not sent."""
+    garbage = "&lt;Element '{DAV:}getlastmodified' at 0x7f&gt;"
+    entries = parse_multistatus(
+        _multistatus(
+            _response(
+                "/remote.php/dav/files/u/mount/",
+                "<d:resourcetype><d:collection/></d:resourcetype>"
+                f"<d:getlastmodified>{garbage}</d:getlastmodified>"
+                "<oc:size>lots</oc:size><oc:permissions>SRGD</oc:permissions>",
+            ),
+            _response(
+                "/remote.php/dav/files/u/fine.txt",
+                "<d:getlastmodified>Mon, 25 Mar 2024 09:30:00 GMT</d:getlastmodified>"
+                "<d:getcontentlength>3</d:getcontentlength>",
+            ),
+        )
+    )
+    mount, fine = entries
+    assert mount.is_dir and mount.size is None and mount.permissions == "SRGD"
+    assert mount.last_modified == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert fine.size == 3
+    assert fine.last_modified == datetime(2024, 3, 25, 9, 30, tzinfo=timezone.utc)
