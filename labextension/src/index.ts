@@ -5,8 +5,10 @@
  *
  * `activate` only wires the parts together: the model (model.ts), the views'
  * application context (appContext.ts), the panel (panel/), the commands
- * (commands.ts) and the arrival notifications (notify.ts). A second plugin
- * makes every document save name the version it replaces (saveGuard.ts).
+ * (commands.ts), the arrival notifications (notify.ts) and, in the file
+ * browser, who and where its home is (homeLabel.ts) and marks on shared items
+ * (shareMarks.ts, drawn by the renderer a third plugin provides). A second
+ * plugin makes every document save name the version it replaces (saveGuard.ts).
  */
 import {
   ILabShell,
@@ -15,7 +17,10 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import {
+  IDefaultFileBrowser,
+  IDefaultFileBrowserRenderer
+} from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -23,12 +28,16 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CS3Api, Permission } from './api';
 import { createPanelContext } from './appContext';
 import { addCommands } from './commands';
+import { HomeLabel } from './homeLabel';
 import { meshIcon } from './icons';
 // The panel shows the model from the start, so it is needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { MeshModel } from './model';
 import { announceArrivals, announceEnded } from './notify';
 import { SaveGuard } from './saveGuard';
+// The file browser is drawn by this renderer from its creation: needed at once.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { ShareMarkRenderer, shareMarks } from './shareMarks';
 // The panel is added to the shell during activation, so it is needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { DEFAULT_OPEN, MeshPanel, OpenSections } from './panel/widget';
@@ -61,7 +70,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     ISettingRegistry,
     ICommandPalette,
-    IStateDB
+    IStateDB,
+    IDefaultFileBrowserRenderer
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -71,7 +81,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     registry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    renderer: IDefaultFileBrowserRenderer | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyter-sciencemesh');
     const model = new MeshModel(new CS3Api(app.serviceManager.serverSettings));
@@ -83,7 +94,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     panel.id = PANEL_ID;
     panel.title.icon = meshIcon;
+    // The sidebar tab's name (its tooltip, and what assistive technology reads),
+    // its label by JupyterLab's convention, and the panel as a named region.
     panel.title.caption = trans.__('ScienceMesh: shared with me, shared by me');
+    panel.title.dataset = {
+      ...panel.title.dataset,
+      jpTabLabel: trans.__('ScienceMesh')
+    };
+    panel.node.setAttribute('role', 'region');
+    panel.node.setAttribute('aria-label', trans.__('ScienceMesh section'));
     shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
     void state?.fetch(STATE_KEY).then(saved => {
@@ -92,6 +111,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     const showPanel = () => shell.activateById(PANEL_ID);
+
+    browser.header.addWidget(new HomeLabel(model, trans));
+    if (renderer instanceof ShareMarkRenderer) {
+      model.changed.connect(() =>
+        renderer.setMarks(shareMarks(model.state, trans))
+      );
+    }
 
     model.arrived.connect((_, arrivals) => {
       if (settings.notifyNewShares) {
@@ -157,4 +183,16 @@ const saveGuard: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, saveGuard];
+/**
+ * The default file browser draws shared items with a mark (shareMarks.ts); the
+ * main plugin feeds it what is shared.
+ */
+const shareMarkRenderer: JupyterFrontEndPlugin<IDefaultFileBrowserRenderer> = {
+  id: 'jupyter-sciencemesh:share-marks',
+  description: 'Marks shared items in the file browser.',
+  autoStart: true,
+  provides: IDefaultFileBrowserRenderer,
+  activate: () => new ShareMarkRenderer()
+};
+
+export default [plugin, saveGuard, shareMarkRenderer];

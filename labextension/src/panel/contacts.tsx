@@ -91,6 +91,13 @@ function Invite(props: { context: IPanelContext }): JSX.Element {
   const { context } = props;
   const { trans, model } = context;
   const [invitation, setInvitation] = React.useState<IInvitation | null>(null);
+  const shown = React.useRef<HTMLDivElement>(null);
+  // The token is what the user asked for: in view (even at the panel's foot in
+  // a small window), with the focus on it (see CopyField's autoFocus).
+  React.useEffect(
+    () => shown.current?.scrollIntoView({ block: 'nearest' }),
+    [invitation]
+  );
   const create = async () => {
     const created = await context.run(
       () => model.createInvitation(),
@@ -108,7 +115,7 @@ function Invite(props: { context: IPanelContext }): JSX.Element {
         onClick={() => void create()}
       />
       {invitation ? (
-        <div className="jp-ScienceMesh-invitation">
+        <div className="jp-ScienceMesh-invitation" ref={shown}>
           <p className="jp-ScienceMesh-meta">
             {trans.__(
               'Give your colleague this token. In their JupyterLab they open the ScienceMesh panel, choose Contacts → Accept an invitation, paste it and pick your site. The invitation link opens a page that says the same.'
@@ -120,6 +127,7 @@ function Invite(props: { context: IPanelContext }): JSX.Element {
               value={invitation.token}
               label={trans.__('Invitation token')}
               copyLabel={trans.__('Copy')}
+              autoFocus
               onCopy={() =>
                 context.copy(invitation.token, trans.__('Invitation token'))
               }
