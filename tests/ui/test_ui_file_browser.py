@@ -12,6 +12,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from ui_lab import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,16 @@ def _accept_all(person) -> list[dict]:
         assert response.status_code == 200, response.text
         accepted.append(response.json())
     return accepted
+
+
+def _screenshot_listing(page, name: str) -> None:
+    """The file browser from its header to its last item (not the empty space below)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser = page.page.locator("#filebrowser").bounding_box()
+    last = page.page.locator(".jp-DirListing-item").last.bounding_box()
+    assert browser and last
+    clip = {**browser, "height": last["y"] + last["height"] + 8 - browser["y"]}
+    page.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), clip=clip)
 
 
 def test_the_home_is_named_and_shared_items_are_marked(person, lab_page):
@@ -70,9 +81,9 @@ def test_the_home_is_named_and_shared_items_are_marked(person, lab_page):
     ).to_be_visible()
     expect(a.file_item("private.ipynb").locator(".jp-ScienceMesh-shareMark")).to_have_count(0)
     expect(a.file_item("private.ipynb")).not_to_have_attribute("data-sciencemesh-share", "by-me")
-    a.screenshot("file-browser-marks-light", a.page.locator("#filebrowser"))
+    _screenshot_listing(a, "file-browser-marks-light")
     a.set_theme("JupyterLab Dark")
-    a.screenshot("file-browser-marks-dark", a.page.locator("#filebrowser"))
+    _screenshot_listing(a, "file-browser-marks-dark")
     assert a.axe(".jp-ScienceMesh-home") == []
     assert a.axe(".jp-DirListing-content") == []
     a.set_theme("JupyterLab Light")
