@@ -221,6 +221,16 @@ describe('SaveGuard', () => {
     expect((await open('notes.txt')).hash).toBe('colleague-3');
   });
 
+  it('a refused save keeps the version held and marks nothing', async () => {
+    await open('notes.txt');
+    current.set('notes.txt', 'colleague-2');
+    await expect(save('notes.txt')).rejects.toThrow('changed on the server');
+    expect(guard.versionOf('notes.txt')?.hash).toBe('loaded-1');
+    // The check that follows sees the file as it is.
+    expect((await check('notes.txt')).hash).toBe('colleague-2');
+    expect(refused).toEqual(['notes.txt']);
+  });
+
   it('names no version for a file never opened, an upload, or other drives', async () => {
     await check('notes.txt');
     await save('notes.txt');
