@@ -23,6 +23,24 @@ import requests
 STARTUP_TIMEOUT = 90.0
 
 
+def server_config(**sections: dict[str, Any]) -> dict[str, Any]:
+    """Config of a plain Jupyter server with only our extension (JupyterLab and its friends
+    would double the start-up time), plus the given sections (``CS3JupyterApp={...}``...)."""
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {
+                "cs3_jupyter": True,
+                "jupyterlab": False,
+                "jupyter_lsp": False,
+                "notebook_shim": False,
+                "jupyter_server_terminals": False,
+            },
+            "open_browser": False,
+        },
+        **sections,
+    }
+
+
 @dataclass(kw_only=True)
 class JupyterProcess:
     """The running process; ``url`` waits (once) until it answers."""

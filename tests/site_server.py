@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from jupyter_process import JupyterProcess, launch
+from jupyter_process import JupyterProcess, launch, server_config
 
 
 @dataclass(kw_only=True)
@@ -45,18 +45,7 @@ def start_server(
     directory_url: str = "",
     extra_env: dict[str, str] | None = None,
 ) -> SiteServer:
-    config = {
-        "ServerApp": {
-            "jpserver_extensions": {
-                "cs3_jupyter": True,
-                "jupyterlab": False,
-                "jupyter_lsp": False,
-                "notebook_shim": False,
-                "jupyter_server_terminals": False,
-            },
-            "open_browser": False,
-        },
-    }
+    config = server_config()
     started = launch(
         base,
         app="jupyter_server",

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from jupyter_process import JupyterProcess, launch
+from jupyter_process import JupyterProcess, launch, server_config
 
 SAVES = 200
 
@@ -99,18 +99,7 @@ def two_servers(mesh: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     user = mesh.add_user("a", f"busy-{os.urandom(3).hex()}")
     servers = []
     for n in (1, 2):
-        config = {
-            "ServerApp": {
-                "jpserver_extensions": {
-                    "cs3_jupyter": True,
-                    "jupyterlab": False,
-                    "jupyter_lsp": False,
-                    "notebook_shim": False,
-                    "jupyter_server_terminals": False,
-                },
-                "open_browser": False,
-            }
-        }
+        config = server_config()
         started = launch(
             tmp_path_factory.mktemp(f"busy-server-{n}"),
             app="jupyter_server",

@@ -20,7 +20,7 @@ import pytest
 import requests
 import yaml
 from cs3_localmesh.users import UserInfo
-from jupyter_process import JupyterProcess, launch
+from jupyter_process import JupyterProcess, launch, server_config
 from openapi_schema_validator import OAS31Validator
 
 import cs3_jupyter.handlers
@@ -126,20 +126,7 @@ def start_jupyter(
     manage_contents: bool = True,
     extra_env: dict[str, str] | None = None,
 ) -> Jupyter:
-    config = {
-        "ServerApp": {
-            # Only what the tests need: JupyterLab and friends would double the startup time.
-            "jpserver_extensions": {
-                "cs3_jupyter": True,
-                "jupyterlab": False,
-                "jupyter_lsp": False,
-                "notebook_shim": False,
-                "jupyter_server_terminals": False,
-            },
-            "open_browser": False,
-        },
-        "CS3JupyterApp": {"manage_contents": manage_contents},
-    }
+    config = server_config(CS3JupyterApp={"manage_contents": manage_contents})
     started = launch(
         base,
         app="jupyter_server",

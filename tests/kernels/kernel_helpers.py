@@ -17,7 +17,7 @@ from typing import Any
 import websocket
 from cs3_localmesh.mesh import Mesh
 from cs3_localmesh.users import UserInfo
-from jupyter_process import JupyterProcess, launch
+from jupyter_process import JupyterProcess, launch, server_config
 
 from cs3_jupyter.dav.client import DavClient
 
@@ -212,22 +212,9 @@ def start_server(
     mesh: Mesh, base: Path, info: UserInfo, site: str = "a", kernel_config: dict | None = None
 ) -> JupyterProcess:
     write_kernelspec(base / "data")
-    config = {
-        "ServerApp": {
-            "jpserver_extensions": {
-                "cs3_jupyter": True,
-                "jupyterlab": False,
-                "jupyter_lsp": False,
-                "notebook_shim": False,
-                "jupyter_server_terminals": False,
-            },
-            "open_browser": False,
-        },
-        "CS3KernelManager": {
-            "working_copy_dir": str(base / "working-copies"),
-            **(kernel_config or {}),
-        },
-    }
+    config = server_config(
+        CS3KernelManager={"working_copy_dir": str(base / "working-copies"), **(kernel_config or {})}
+    )
     started = launch(
         base,
         app="jupyter_server",
