@@ -35,6 +35,10 @@ def notebook_bytes(size: int) -> bytes:
     return nbformat.writes(notebook).encode()
 
 
+#: The folder the writing workloads work in, so the listed folders stay as they are.
+SCRATCH = "scratch"
+
+
 def folder_name(entries: int) -> str:
     return f"list-{entries}"
 
@@ -55,6 +59,7 @@ class Tree:
         self.notebooks = {size: notebook_bytes(size) for size in notebook_sizes}
 
     def write_local(self, root: Path) -> None:
+        (root / SCRATCH).mkdir()
         for entries in self.list_sizes:
             folder = root / folder_name(entries)
             folder.mkdir()
@@ -73,6 +78,7 @@ class Tree:
             response = session.request(method, base + quote(path), data=data, timeout=120)
             response.raise_for_status()
 
+        send("MKCOL", SCRATCH)
         for entries in self.list_sizes:
             send("MKCOL", folder_name(entries))
         files = [

@@ -2,12 +2,16 @@
 
 Each repetition starts cold (caches forgotten), as a user arriving at a folder or file
 does, and runs every subject in turn, so background noise on a shared machine spreads
-over all of them instead of falsifying one.
+over all of them instead of falsifying one. "Cold" writes work on a path the subject has
+never seen (a file a second browser tab, a restarted server or another program wrote);
+"warm" ones on a file the subject opened or listed just before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +53,10 @@ class Workload:
     heavy: bool = False
     #: Entries listed, for the listings (a peer making a request per entry is capped).
     entries: int = 0
+    #: Our budget (issues 12 and 15): at most this many requests, at most this time ratio to
+    #: the raw floor at a 20 ms round trip (None: not budgeted).
+    requests: int | None = None
+    ratio: float | None = None
 
 
 #: jupyter-fs makes one request per folder entry: beyond this many entries a listing
@@ -85,15 +93,30 @@ class Run:
         return dataset.notebook_name(self.scale.notebook_sizes[0])
 
     def put_file(self, kind: str, path: str, body: bytes) -> None:
-        """Create a file for a subject: on the site, or in the local folder.
+        """Create a file for a subject: on the site, or in the local folder; dated a minute
+        ago, as users find files written earlier (a file written in the very second it is
+        opened costs a save one more check, tests/contents/test_request_budget.py).
 
         Blocking, like the counter calls: it runs between measurements, never inside one.
         """
+        earlier = int(time.time()) - 60
         if kind == LOCAL:
             (self.local_root / path).write_bytes(body)
+            os.utime(self.local_root / path, (earlier, earlier))
             return
-        response = self._session.put(self._files + quote(path), data=body, timeout=120)
+        response = self._session.put(
+            self._files + quote(path), data=body, headers={"X-OC-MTime": str(earlier)}, timeout=120
+        )
         response.raise_for_status()
+
+    def make_folder(self, kind: str, path: str) -> None:
+        """Create a folder for a subject (between measurements, like :meth:`put_file`)."""
+        if kind == LOCAL:
+            (self.local_root / path).mkdir(parents=True, exist_ok=True)
+            return
+        response = self._session.request("MKCOL", self._files + quote(path), timeout=120)
+        if response.status_code != 405:  # 405: it exists
+            response.raise_for_status()
 
     def file_size(self, kind: str, path: str) -> int:
         if kind == LOCAL:
@@ -124,17 +147,24 @@ def _listing(entries: int, heavy: bool) -> Workload:
         return lambda: subject.list(dataset.folder_name(entries))
 
     return Workload(
-        f"list-{entries}", f"list a folder of {entries:,} entries", prepare, heavy, entries
+        f"list-{entries}",
+        f"list a folder of {entries:,} entries",
+        prepare,
+        heavy,
+        entries,
+        requests=1,
+        ratio=1.3 if entries >= 1_000 else None,
     )
 
 
-def _open(size: int, heavy: bool) -> Workload:
+def _open(size: int, heavy: bool, ratio: float | None = None) -> Workload:
     async def prepare(run: Run, kind: str, rep: int):
         subject = run.subjects[kind]
         await subject.cold()
         return lambda: subject.open(dataset.notebook_name(size))
 
-    return Workload(f"open-{size}", f"open a {_size(size)} notebook", prepare, heavy)
+    title = f"open a {_size(size)} notebook not listed before (cold)"
+    return Workload(f"open-{size}", title, prepare, heavy, requests=2, ratio=ratio)
 
 
 def _save(size: int, heavy: bool) -> Workload:
@@ -150,7 +180,24 @@ def _save(size: int, heavy: bool) -> Workload:
         await subject.cold()
         return lambda: subject.save(target, notebook)
 
-    return Workload(f"save-{size}", f"save a {_size(size)} notebook", prepare, heavy)
+    title = f"save a {_size(size)} notebook opened before (warm)"
+    return Workload(f"save-warm-{size}", title, prepare, heavy, requests=1)
+
+
+def _cold_save(size: int, heavy: bool) -> Workload:
+    """Save a notebook the subject never saw: written by another program, a second tab."""
+
+    async def prepare(run: Run, kind: str, rep: int):
+        subject = run.subjects[kind]
+        target = f"{dataset.SCRATCH}/{kind}-cold-save-{rep}-{dataset.notebook_name(size)}"
+        body = run.notebooks[size]
+        run.put_file(kind, target, body)
+        notebook = dataset.notebook_dict(body)
+        await subject.cold()
+        return lambda: subject.save(target, notebook)
+
+    title = f"save a {_size(size)} notebook not opened before (cold)"
+    return Workload(f"save-cold-{size}", title, prepare, heavy, requests=2)
 
 
 async def _stat(run: Run, kind: str, rep: int):
@@ -159,17 +206,52 @@ async def _stat(run: Run, kind: str, rep: int):
     return lambda: subject.stat(run.small_notebook)
 
 
-async def _rename(run: Run, kind: str, rep: int):
+def _rename(warm: bool) -> Workload:
+    """Rename a file never seen before (cold), or one the file browser just listed (warm)."""
+
+    async def prepare(run: Run, kind: str, rep: int):
+        subject = run.subjects[kind]
+        folder = f"{dataset.SCRATCH}/{kind}-renames-{'warm' if warm else 'cold'}-{rep}"
+        run.make_folder(kind, folder)
+        old = f"{folder}/draft.txt"
+        run.put_file(kind, old, b"rename me\n")
+        await subject.cold()
+        if warm:
+            await subject.list(folder)
+        return lambda: subject.rename(old, f"{folder}/final.txt")
+
+    state = "listed just before (warm)" if warm else "not listed before (cold)"
+    return Workload(
+        f"rename-{'warm' if warm else 'cold'}",
+        f"rename a file {state}",
+        prepare,
+        requests=1 if warm else 2,
+    )
+
+
+async def _relist(run: Run, kind: str, rep: int):
+    """List a folder again after another client added a file to it (a sync client, the
+    web interface): the listing must show it. A listing without it fails the row."""
     subject = run.subjects[kind]
-    old = f"{kind}-rename-{rep}.txt"
-    run.put_file(kind, old, b"rename me\n")
-    await subject.cold()
-    return lambda: subject.rename(old, f"{kind}-renamed-{rep}.txt")
+    folder = f"{dataset.SCRATCH}/{kind}-relist"
+    if rep == 0:
+        run.make_folder(kind, folder)
+        for index in range(10):
+            run.put_file(kind, f"{folder}/{dataset.entry_name(index)}", b"x\n")
+    before = await subject.list(folder)
+    run.put_file(kind, f"{folder}/added-elsewhere-{rep}.txt", b"new\n")
+
+    async def operation() -> None:
+        after = await subject.list(folder)
+        if after != before + 1:
+            raise AssertionError(f"stale: {after} entries listed, {before + 1} there")
+
+    return operation
 
 
 async def _delete(run: Run, kind: str, rep: int):
     subject = run.subjects[kind]
-    path = f"{kind}-delete-{rep}.txt"
+    path = f"{dataset.SCRATCH}/{kind}-delete-{rep}.txt"
     run.put_file(kind, path, b"delete me\n")
     await subject.cold()
     return lambda: subject.delete(path)
@@ -195,13 +277,24 @@ def workloads(scale: Scale) -> list[Workload]:
     return [
         *(_listing(n, heavy=n == largest) for n in scale.list_sizes),
         _open(small, heavy=False),
-        _open(large, heavy=True),
-        Workload("stat", "get a model without content", _stat),
+        _open(large, heavy=True, ratio=1.3),
+        Workload("stat", "get a model without content", _stat, requests=1),
         _save(small, heavy=False),
         _save(large, heavy=True),
-        Workload("rename", "rename a file", _rename),
-        Workload("delete", "delete a file", _delete),
-        Workload("open-notebook", '"open a notebook": list, get, checkpoints', _open_composite),
+        _cold_save(small, heavy=False),
+        _cold_save(large, heavy=True),
+        _rename(warm=False),
+        _rename(warm=True),
+        Workload(
+            "relist", "re-list a folder after another client added a file", _relist, requests=1
+        ),
+        Workload("delete", "delete a file", _delete, requests=1),
+        Workload(
+            "open-notebook",
+            '"open a notebook": list, get, checkpoints',
+            _open_composite,
+            requests=3,
+        ),
     ]
 
 

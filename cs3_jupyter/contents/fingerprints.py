@@ -60,7 +60,7 @@ class Fingerprints:
 
     def of(self, entry: Entry) -> str:
         """The fingerprint of the version ``entry`` describes."""
-        from_site = of_checksums(entry.checksums)
+        from_site = of_checksums(entry.checksums or {})
         if from_site:
             return from_site
         with self._lock:

@@ -59,12 +59,15 @@ class Version:
             self.mtime,
         ):
             return False
-        return self.checksums is None or self.checksums == entry.checksums
+        return (
+            self.checksums is None or entry.checksums is None or self.checksums == entry.checksums
+        )
 
     def seen(self, entry: Entry) -> Version:
         """This version, as described again by ``entry`` (which :meth:`describes` it)."""
         seen_at = max(self.seen_at or 0, entry.seen_at or 0) or None
-        return replace(self, seen_at=seen_at, checksums=dict(entry.checksums))
+        checksums = dict(entry.checksums) if entry.checksums is not None else self.checksums
+        return replace(self, seen_at=seen_at, checksums=checksums)
 
 
 def version_of(entry: Entry, hash_: str) -> Version:
@@ -74,7 +77,7 @@ def version_of(entry: Entry, hash_: str) -> Version:
         mtime=int(entry.last_modified.timestamp()),
         hash=hash_,
         seen_at=entry.seen_at,
-        checksums=dict(entry.checksums),
+        checksums=dict(entry.checksums) if entry.checksums is not None else None,
     )
 
 
@@ -145,10 +148,11 @@ class Guard:
         sent, or, on a site that keeps none, by its size (all that is left to go by)."""
         with self._lock:
             sent = self._uncertain.get(path, set())
-        sha1 = entry.checksums.get("SHA1")
+        checksums = entry.checksums or {}
+        sha1 = checksums.get("SHA1")
         if sha1 is not None:
             return any(sha1 == ours for ours, _ in sent)
-        return not entry.checksums and any(entry.size == size for _, size in sent)
+        return not checksums and any(entry.size == size for _, size in sent)
 
     def forget(self, path: str) -> None:
         """``path`` and everything below it are gone (deleted or moved away)."""

@@ -235,15 +235,16 @@ class CS3ContentsManager(AsyncContentsManager):
         return hinted if hinted is not None else await self.entry(path)
 
     def _list(self, path: str) -> tuple[Listing, list[dict[str, Any]]]:
-        """One ``PROPFIND Depth: 1``, parsed and turned into models in this worker thread."""
-        folder, children = self.client.listdir(path)
+        """One light ``PROPFIND Depth: 1``, parsed and turned into models in this worker
+        thread."""
+        folder, children = self.client.listdir(path, light=True)
         return Listing.of(folder, children), self._child_models(children) if folder.is_dir else []
 
     async def _children(self, path: str) -> tuple[Entry, list[Entry]]:
         """A folder's children: listed now, or a moment ago in this request."""
         listing = self.request_memo().listing(path)
         if listing is None:
-            folder, children = await self.call(self.client.listdir, path)
+            folder, children = await self.call(self.client.listdir, path, light=True)
             listing = Listing.of(folder, children)
             self._remember_listing(listing)
         return listing.folder, list(listing.children.values())
@@ -449,9 +450,16 @@ class CS3ContentsManager(AsyncContentsManager):
         return entry, await fetching
 
     def _served(self, path: str, entry: Entry, download: Download, sha1: str) -> Version:
-        """The version a client now holds: the bytes downloaded, described by the site."""
+        """The version a client now holds: the bytes downloaded, described by the site.
+
+        Its checksums are the site's description's, or where that was a light listing's
+        (which has none), those the download's answer named for the same version.
+        """
         same = entry.etag == download.etag and entry.size == len(download.body)
-        fingerprint = (same and of_checksums(entry.checksums)) or self.fingerprints.remember(
+        checksums = None
+        if same:
+            checksums = entry.checksums if entry.checksums is not None else download.checksums
+        fingerprint = (checksums and of_checksums(checksums)) or self.fingerprints.remember(
             path, stamp_of(entry) if same else (download.etag, len(download.body), -1), sha1
         )
         mtime = entry.last_modified if same else (download.last_modified or entry.last_modified)
@@ -461,7 +469,7 @@ class CS3ContentsManager(AsyncContentsManager):
             mtime=int(mtime.timestamp()),
             hash=fingerprint,
             seen_at=download.seen_at,
-            checksums=dict(entry.checksums) if same else None,
+            checksums=dict(checksums) if checksums is not None else None,
         )
 
     # -- writes -------------------------------------------------------------------------
@@ -538,7 +546,7 @@ class CS3ContentsManager(AsyncContentsManager):
             return await self._verified(path, loaded)
         candidates = [loaded] if loaded is not None and not self.guard.stale(path) else []
         for known in (self.request_memo().entry(path), self.hints.entry(path)):
-            if known is not None and not known.is_dir:
+            if known is not None and not known.is_dir and known.checksums is not None:
                 candidates.append(self.guard_version(known))
         for candidate in candidates:
             if candidate.hash == model.hash:
@@ -556,9 +564,13 @@ class CS3ContentsManager(AsyncContentsManager):
 
     async def _verified(self, path: str, version: Version) -> Version:
         """``version`` if the site still describes exactly it (asked now, or a moment ago in
-        this request), else a 409."""
+        this request, with its checksums), else a 409."""
+        described = self.request_memo().entry(path)
         try:
-            current = await self.entry(path)
+            if described is not None and described.checksums is not None:
+                current = described
+            else:
+                current = await self.entry(path, fresh=True)
         except HTTPError as err:
             if err.status_code == 404:
                 raise to_http_error(conflict(path, self.client.site_name)) from None
@@ -608,7 +620,11 @@ class CS3ContentsManager(AsyncContentsManager):
                 mtime=stamp[2],
                 hash=fingerprint,
                 seen_at=entry.seen_at,
-                checksums=dict(entry.checksums) if landed.entry is not None else None,
+                checksums=(
+                    dict(entry.checksums)
+                    if landed.entry is not None and entry.checksums is not None
+                    else None
+                ),
             ),
         )
         return entry
@@ -705,6 +721,8 @@ class CS3ContentsManager(AsyncContentsManager):
         """Copy a file or folder on the site (one ``COPY``), naming it like jupyter_server."""
         source = self.normalize(from_path)
         found = await self.known(source)  # the COPY itself finds out if it is gone
+        if found.is_dir and found.size is None:  # a light listing's: ask for its size
+            found = await self.entry(source, fresh=True)
         from_dir, from_name = paths.split(source)
         destination = from_dir if to_path is None else self.normalize(to_path)
         if found.is_dir:

@@ -61,7 +61,7 @@ def created_meanwhile(path: str, site: str) -> errors.PreconditionFailed:
 
 
 def _holds(entry: Entry, sha1: str, size: int) -> bool:
-    return entry.checksums.get("SHA1") == sha1 and entry.size == size
+    return (entry.checksums or {}).get("SHA1") == sha1 and entry.size == size
 
 
 def put_guarded(

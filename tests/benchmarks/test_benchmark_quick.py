@@ -23,9 +23,13 @@ RAW_FLOOR = {
     "open-8192": 1,
     "open-32768": 1,
     "stat": 1,
-    "save-8192": 1,
-    "save-32768": 1,
-    "rename": 1,
+    "save-warm-8192": 1,
+    "save-warm-32768": 1,
+    "save-cold-8192": 1,
+    "save-cold-32768": 1,
+    "rename-cold": 1,
+    "rename-warm": 1,
+    "relist": 1,
     "delete": 1,
     "open-notebook": 3,
     "upload": 4,
@@ -52,10 +56,12 @@ def test_quick_benchmark_reports_every_row_with_request_counts() -> None:
         if not (peer.failed or peer.skipped):
             assert peer.request_count > 0, key
 
-    # The request budget (benchmarks/README.md) that holds by construction: one PROPFIND
-    # per listing.
-    for key in ("list-3", "list-5", "list-8"):
-        assert results[key][OURS].request_count == 1
+    # The request budgets (benchmarks/README.md): exact counts, so they hold on any machine.
+    for workload in workloads(TINY):
+        if workload.requests is not None:
+            assert results[workload.key][OURS].request_count <= workload.requests, workload.key
+    # The re-listing after another client added a file is fresh (it fails otherwise).
+    assert not results["relist"][OURS].failed
     # Chunked upload: one PUT per 1 MiB chunk between the MKCOL and the final MOVE, as the
     # floor; the table shows its throughput and the memory it added.
     upload = results["upload"][OURS]

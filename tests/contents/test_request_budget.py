@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import time
 
@@ -208,3 +209,23 @@ async def test_opening_a_file_changed_since_it_was_listed_describes_the_new_vers
     assert opened["content"] == "new and longer"
     assert opened["size"] == len(b"new and longer")
     assert mesh.stats("a") == {"GET": 1, "PROPFIND": 1, "total": 2}
+
+
+async def test_a_notebook_opened_from_the_listing_has_the_sites_hash_and_saves_in_one_put(
+    api, dav, mesh
+):
+    """The listing leaves checksums out; the download's answer names them, so the model's
+    hash is the one JupyterLab's pre-save check gets, and the save is not a conflict."""
+    body = _notebook_bytes()
+    sha1 = hashlib.sha1(body, usedforsecurity=False).hexdigest()
+    dav.put("summed.ipynb", body, mtime=int(time.time()) - 60, sha1=sha1)
+    await api.get("")
+    mesh.reset_stats("a")
+    opened = await api.get("summed.ipynb", type="notebook", hash="1")
+    assert mesh.stats("a") == {"GET": 1, "total": 1}
+    assert opened["hash"] == f"sha1:{sha1}"
+    checked = await api.get("summed.ipynb", content="0", hash="1")
+    assert checked["hash"] == opened["hash"]
+    mesh.reset_stats("a")
+    await api.save("summed.ipynb", _notebook_model(body, hash=opened["hash"]))
+    assert mesh.stats("a") == {"PUT": 1, "total": 1}

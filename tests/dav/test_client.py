@@ -36,6 +36,20 @@ def test_listing_maps_hrefs_back_to_relative_paths(client):
     ]
 
 
+def test_a_light_listing_leaves_out_checksums_and_folder_sizes_and_says_so(client):
+    sha1 = "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+    client.mkcol("light")
+    client.put("light/n.txt", b"hello", mtime=1_700_000_000, sha1=sha1)
+    full_folder, (full,) = client.listdir("light")
+    light_folder, (light,) = client.listdir("light", light=True)
+    assert full.checksums == {"SHA1": sha1} and full_folder.size == 5
+    assert light.checksums is None and light_folder.size is None  # not asked, not "none"
+    for name in ("path", "etag", "size", "fileid", "permissions", "last_modified", "created"):
+        assert getattr(light, name) == getattr(full, name), name
+    # The download's answer names the checksums of exactly the bytes it carries.
+    assert client.download("light/n.txt").checksums == {"SHA1": sha1}
+
+
 def test_the_legacy_root_works_because_hrefs_are_stripped_of_the_servers_base(mesh, user):
     legacy = DavClient(
         mesh.site("a").url,

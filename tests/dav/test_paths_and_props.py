@@ -189,3 +189,45 @@ def test_an_unreadable_value_is_ignored_and_the_rest_of_the_listing_kept():
     assert mount.last_modified == datetime(1970, 1, 1, tzinfo=timezone.utc)
     assert fine.size == 3
     assert fine.last_modified == datetime(2024, 3, 25, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        # A document type declaration without any entity: never in a multistatus.
+        b'<?xml version="1.0"?><!DOCTYPE d:multistatus><d:multistatus xmlns:d="DAV:"/>',
+        # An external entity (a file on the server, or a URL to fetch).
+        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>&x;</d:href></d:response>'
+        b"</d:multistatus>",
+        # A parameter entity pulling in an external DTD.
+        b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY % p SYSTEM "http://127.0.0.1:1/x.dtd">%p;]>'
+        b'<d:multistatus xmlns:d="DAV:"/>',
+    ],
+)
+def test_document_type_declarations_and_entities_are_refused(hostile):
+    with pytest.raises(ProtocolError, match="forbidden XML constructs"):
+        parse_multistatus(hostile)
+
+
+def test_a_listing_parsed_as_it_arrives_is_the_listing_parsed_whole():
+    body = _multistatus(
+        *(
+            _response(
+                f"/remote.php/dav/files/u/f%20{i}.txt",
+                f'<d:getetag>"e{i}"</d:getetag><d:getcontentlength>{i}</d:getcontentlength>'
+                "<oc:checksums><oc:checksum>SHA1:AB</oc:checksum></oc:checksums>",
+                "<oc:size/>",
+            )
+            for i in range(50)
+        )
+    )
+    whole = parse_multistatus(body)
+    for size in (1, 7, 64, 1000):
+        blocks = [body[i : i + size] for i in range(0, len(body), size)]
+        assert parse_multistatus(iter(blocks)) == whole
+    assert [entry.href_path for entry in whole[:2]] == [
+        "/remote.php/dav/files/u/f 0.txt",
+        "/remote.php/dav/files/u/f 1.txt",
+    ]
+    assert whole[3].etag == '"e3"' and whole[3].size == 3 and whole[3].checksums == {"SHA1": "ab"}

@@ -158,7 +158,7 @@ def plan(
                 out.uploads.append((path, synced.etag if synced else None))
             elif changed_there and not changed_here:
                 wanted.append((path, there))
-            elif there.checksums.get("SHA1", "").lower() == local_changed[path]:
+            elif (there.checksums or {}).get("SHA1", "").lower() == local_changed[path]:
                 out.adopt.append((path, there))
             else:
                 out.conflicts.append((path, there, True))
