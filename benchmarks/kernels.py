@@ -21,26 +21,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import requests
 from cs3_localmesh.mesh import Mesh
 
 from cs3_jupyter.dav.client import DavClient
 from cs3_jupyter.kernels.sync import WorkingCopy
 from cs3_jupyter.transport.auth import make_auth
 
+from .jupyter import JupyterServer
 from .proxy import DelayProxy
 
 MiB = 1 << 20
@@ -166,85 +164,6 @@ def _read(args: list[str]) -> dict[str, float]:
     return result
 
 
-def _children(pid: int) -> Iterator[int]:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    yield int(entry.name)
-            except (OSError, IndexError, ValueError):
-                continue
-
-
-class _Server:
-    """A ``jupyter server`` with our extension for the bench user, and one kernel in it."""
-
-    def __init__(self, base: Path, site_url: str, user: str, password: str) -> None:
-        self.token = secrets.token_hex(16)
-        config = base / "config"
-        config.mkdir(parents=True)
-        (base / "root").mkdir()
-        (config / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": {"cs3_jupyter": True}}})
-        )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))}
-        env.update(
-            JUPYTER_CONFIG_DIR=str(config),
-            JUPYTER_CONFIG_PATH=str(config),
-            JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-            JUPYTER_DATA_DIR=str(base / "data"),
-            JUPYTER_PLATFORM_DIRS="1",
-            CS3_SITE_URL=site_url,
-            CS3_USER=user,
-            CS3_PASSWORD=password,
-        )
-        args = [
-            sys.executable,
-            "-m",
-            "jupyter_server",
-            "--ServerApp.ip=127.0.0.1",
-            "--ServerApp.port=0",
-            f"--ServerApp.root_dir={base / 'root'}",
-            f"--IdentityProvider.token={self.token}",
-            "--ServerApp.open_browser=False",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ]
-        self.log = (base / "server.log").open("wb")
-        self.process = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        info = base / "runtime" / f"jpserver-{self.process.pid}.json"
-        deadline = time.monotonic() + 90
-        while not info.exists():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("the Jupyter server did not start")
-            time.sleep(0.1)
-        self.url = json.loads(info.read_text())["url"]
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"token {self.token}"
-
-    def kernel_access(self, notebook: str) -> tuple[str, str]:
-        """Start a kernel for ``notebook``; (CS3_EFSS_URL, CS3_EFSS_TOKEN) from its environment."""
-        answer = self.http.post(
-            self.url + "api/sessions",
-            json={"path": notebook, "type": "notebook", "kernel": {"name": "python3"}},
-            timeout=120,
-        )
-        answer.raise_for_status()
-        for pid in _children(self.process.pid):
-            raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-            env = dict(item.decode().split("=", 1) for item in raw if b"=" in item)
-            if "CS3_EFSS_TOKEN" in env:
-                return env["CS3_EFSS_URL"], env["CS3_EFSS_TOKEN"]
-        raise RuntimeError("no kernel with CS3_EFSS_TOKEN among the server's children")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
 def read_row(
     dav: DavClient, site_url: str, user: str, password: str, scale: KernelScale, base: Path
 ) -> Row:
@@ -255,7 +174,7 @@ def read_row(
         "kernel-read/nb.ipynb", b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
     )
     dav.put("kernel-read/big.bin", (block for _ in range(scale.read_bytes // MiB)))
-    server = _Server(base, site_url, user, password)
+    server = JupyterServer(base, site_url=site_url, user=user, password=password)
     try:
         url, token = server.kernel_access("kernel-read/nb.ipynb")
         direct = f"{site_url}/remote.php/dav/files/{quote(user)}/kernel-read/big.bin"

@@ -52,8 +52,25 @@ def base_model(entry: Entry, kind: str, *, hash_: str | None = None) -> dict[str
         "hash_algorithm": HASH_ALGORITHM if hash_ is not None else None,
     }
     if kind == "file":
-        model["mimetype"] = mimetypes.guess_type(entry.name)[0]
+        model["mimetype"] = _mimetype(entry.name)
     return model
+
+
+_MIMETYPES: dict[str, str | None] = {}
+
+
+def _mimetype(name: str) -> str | None:
+    """``mimetypes.guess_type`` by what follows the first dot (which is all it looks at,
+    suffixes and encodings), remembered: a large listing has few kinds of names."""
+    dot = name.find(".")
+    if dot < 0:
+        return None
+    suffixes = name[dot:]
+    if suffixes not in _MIMETYPES:
+        if len(_MIMETYPES) >= 1024:
+            return mimetypes.guess_type("x" + suffixes)[0]
+        _MIMETYPES[suffixes] = mimetypes.guess_type("x" + suffixes)[0]
+    return _MIMETYPES[suffixes]
 
 
 def fill_file(model: dict[str, Any], body: bytes, requested_format: str | None) -> None:

@@ -243,6 +243,7 @@ class _Multistatus:
         self._granted: dict[str, _Prop] = {}  # of the current response's 200 propstats
         self._inner: list[str] = []
         self._dates: dict[str, datetime] = {}
+        self._created: dict[str, datetime | None] = {}
 
     def feed(self, block: bytes) -> None:
         self._parser.Parse(block, False)
@@ -323,7 +324,10 @@ class _Multistatus:
                 [inner[i + 1] for i in range(0, len(inner), 2) if inner[i] == _CHECKSUM]
             )
         elif name == _CREATIONDATE:
-            entry.created = _parse_iso(text) if text else None
+            if text:
+                if text not in self._created:
+                    self._created[text] = _parse_iso(text)
+                entry.created = self._created[text]
         elif name == _SIZE:
             if text and entry.size is None:
                 entry.size = int(text)
