@@ -19,13 +19,16 @@ from pathlib import Path
 
 from cs3_localmesh.mesh import Mesh
 
-from . import kernels, report
+from . import kernels, report, responsiveness
 from .measure import Result
 from .proxy import DelayProxy
 from .subjects import KINDS, LOCAL, Spec
 from .workloads import FULL, QUICK, Run, Scale, run_all
 
 SITE = "a"
+#: The report's sections, in order: the contents table, the event loop's latency while the
+#: server works, kernels on the EFSS.
+SECTIONS = ("contents", "responsiveness", "kernels")
 
 
 def machine() -> str:
@@ -42,7 +45,10 @@ def machine() -> str:
 
 
 def benchmark(
-    scale: Scale, rtt_ms: float, progress: Callable[[str], None] = print
+    scale: Scale,
+    rtt_ms: float,
+    progress: Callable[[str], None] = print,
+    only: str | None = None,
 ) -> tuple[str, dict[str, dict[str, Result]]]:
     """Run everything; returns the markdown report and the results by workload and subject."""
     started = time.monotonic()
@@ -64,7 +70,7 @@ def benchmark(
                 for kind in KINDS
             }
             run = Run(mesh, SITE, specs, scale, local_root)
-            chosen, results = asyncio.run(run_all(run, progress))
+            chosen, results = asyncio.run(run_all(run, progress, only))
         finally:
             if proxy:
                 proxy.stop()
@@ -100,19 +106,36 @@ def main(argv: list[str] | None = None) -> int:
         help="emulated round trip to the site in ms through a delaying proxy (0: direct)",
     )
     parser.add_argument("--out", type=Path, help="also write the markdown report to this file")
+    parser.add_argument(
+        "--section",
+        action="append",
+        choices=SECTIONS,
+        help="run only this section (repeatable; default: all of them)",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        help="in the contents section, only the workloads whose key contains TEXT "
+        "(e.g. open-, save-cold, list-10000, upload)",
+    )
     args = parser.parse_args(argv)
-    text, _ = benchmark(
-        QUICK if args.quick else FULL,
-        args.rtt_ms,
-        lambda step: print(f"... {step}", file=sys.stderr, flush=True),
-    )
-    # Kernels on the EFSS: their own section, after the contents table.
-    kernel_text, _ = kernels.benchmark(
-        kernels.QUICK if args.quick else kernels.FULL,
-        args.rtt_ms,
-        lambda step: print(f"... {step}", file=sys.stderr, flush=True),
-    )
-    text += "\n\n" + kernel_text
+
+    def progress(step: str) -> None:
+        print(f"... {step}", file=sys.stderr, flush=True)
+
+    texts = []
+    for section in args.section or SECTIONS:
+        if section == "contents":
+            text, _ = benchmark(QUICK if args.quick else FULL, args.rtt_ms, progress, args.only)
+        elif section == "responsiveness":
+            scale = responsiveness.QUICK if args.quick else responsiveness.FULL
+            text, _ = responsiveness.benchmark(scale, args.rtt_ms, progress)
+        else:
+            text, _ = kernels.benchmark(
+                kernels.QUICK if args.quick else kernels.FULL, args.rtt_ms, progress
+            )
+        texts.append(text)
+    text = "\n\n".join(texts)
     print(text)
     if args.out:
         args.out.write_text(text + "\n")

@@ -90,8 +90,11 @@ def table(
     lines = [header, _separator(header)]
     titles = [(w.key, w.title, (w.requests, w.ratio)) for w in chosen]
     titles.append(("upload", upload_title, (None, None)))
-    largest_listing = next(w.key for w in reversed(chosen) if w.key.startswith("list-"))
+    listings = [w.key for w in chosen if w.key.startswith("list-")]
+    largest_listing = listings[-1] if listings else ""
     for key, title, budget in titles:
+        if key not in results:
+            continue  # left out by --only
         row = results[key]
         raw = row[RAW]
         cells = [title]

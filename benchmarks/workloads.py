@@ -363,7 +363,7 @@ def run_upload(run: Run, kind: str) -> Result:
 
 
 async def run_all(
-    run: Run, progress: Callable[[str], None]
+    run: Run, progress: Callable[[str], None], only: str | None = None
 ) -> tuple[list[Workload], dict[str, dict[str, Result]]]:
     """Every workload on every subject; returns the workloads and results by key and kind."""
     tree = dataset.Tree(list(run.scale.list_sizes), list(run.scale.notebook_sizes))
@@ -379,16 +379,17 @@ async def run_all(
             missing[kind] = f"{err.name} is not installed (pip install -e '.[bench]')"
     for subject in run.subjects.values():
         await subject.stat(run.small_notebook)  # warm up connections and imports
-    chosen = workloads(run.scale)
+    chosen = [w for w in workloads(run.scale) if only is None or only in w.key]
     results: dict[str, dict[str, Result]] = {}
     try:
         for workload in chosen:
             progress(workload.title)
             results[workload.key] = await run_workload(run, workload)
-        progress(f"chunked upload of {_size(run.scale.upload_bytes)}")
-        results["upload"] = {
-            kind: await asyncio.to_thread(run_upload, run, kind) for kind in run.subjects
-        }
+        if only is None or only in "upload":
+            progress(f"chunked upload of {_size(run.scale.upload_bytes)}")
+            results["upload"] = {
+                kind: await asyncio.to_thread(run_upload, run, kind) for kind in run.subjects
+            }
     finally:
         run.close()
     for row in results.values():

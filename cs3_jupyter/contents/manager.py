@@ -48,7 +48,7 @@ from .errors import to_http_error
 from .files import CS3FilesHandler
 from .fingerprints import HASH_ALGORITHM, Fingerprints, of_checksums, stamp_of
 from .guard import Guard, Version, version_of, write_time
-from .models import base_model, fill_file, kind_of, notebook_body, read_notebook
+from .models import base_model, file_content, kind_of, notebook_body, read_notebook
 from .notary import NotaryThread, ThreadBoundNotary
 from .uploads import ChunkedSaves
 from .validation import SaveModel, file_bytes, save_model
@@ -426,24 +426,36 @@ class CS3ContentsManager(AsyncContentsManager):
         if download.etag and download.etag != entry.etag:
             # Changed since we last asked: describe the version we actually read.
             entry = await self.entry(path, fresh=True)
-        sha1 = await loop.run_in_executor(self._executor, _sha1, download.body)
-        version = self._served(path, entry, download, sha1)
+        # The body is hashed (hashlib lets go of the GIL) while it is parsed or decoded.
+        hashing = loop.run_in_executor(self._executor, _sha1, download.body)
+        validation: dict[str, Any] = {}
+        try:
+            if kind == "notebook":
+                read: Any = await loop.run_in_executor(
+                    self._executor, read_notebook, download.body, path, validation
+                )
+                await loop.run_in_executor(
+                    self._notary.executor, self.mark_trusted_cells, read, path
+                )
+            else:
+                read = await loop.run_in_executor(
+                    self._executor, file_content, download.body, format, path
+                )
+        except BaseException:
+            hashing.add_done_callback(_ignore_outcome)
+            raise
+        version = self._served(path, entry, download, await hashing)
         self.guard.load(path, version)
         model = base_model(entry, kind, hash_=version.hash if require_hash else None)
         if kind == "notebook":
-            validation: dict[str, Any] = {}
-            notebook = await loop.run_in_executor(
-                self._executor, read_notebook, download.body, path, validation
-            )
-            await loop.run_in_executor(
-                self._notary.executor, self.mark_trusted_cells, notebook, path
-            )
-            model["content"] = notebook
-            model["format"] = "json"
+            model["content"], model["format"] = read, "json"
             self.validate_notebook_model(model, validation_error=validation)
         else:
-            # Decoding or base64-encoding a large file is CPU work: keep it off the loop.
-            await loop.run_in_executor(self._executor, fill_file, model, download.body, format)
+            model["content"], model["format"] = read
+            if model["mimetype"] is None:
+                model["mimetype"] = (
+                    "text/plain" if model["format"] == "text" else "application/octet-stream"
+                )
         return model
 
     async def _stat_and_download(self, path: str, type: str | None) -> tuple[Entry, Download]:

@@ -8,11 +8,15 @@ jupyter_server's own file manager).
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 from typing import Any
 
 import nbformat
+from nbformat import NotebookNode, ValidationError
+from nbformat.v4.rwbase import rejoin_lines, strip_transient
 from tornado.web import HTTPError
+from traitlets.log import get_logger
 
 from ..dav.props import Entry
 from .fingerprints import HASH_ALGORITHM
@@ -73,24 +77,17 @@ def _mimetype(name: str) -> str | None:
     return _MIMETYPES[suffixes]
 
 
-def fill_file(model: dict[str, Any], body: bytes, requested_format: str | None) -> None:
-    """Put ``body`` into a file model as text when it is UTF-8 (or asked so), else base64."""
+def file_content(body: bytes, requested_format: str | None, path: str) -> tuple[str, str]:
+    """(content, format) of a file model: text when it is UTF-8 (or asked so), else base64."""
     if requested_format != "base64":
         try:
-            model["content"] = body.decode("utf-8")
-            model["format"] = "text"
+            return body.decode("utf-8"), "text"
         except UnicodeDecodeError:
             if requested_format == "text":
                 raise HTTPError(
-                    400, f"'{model['path']}' is not UTF-8 encoded text.", reason="bad format"
+                    400, f"'{path}' is not UTF-8 encoded text.", reason="bad format"
                 ) from None
-    if model["content"] is None:
-        model["content"] = base64.b64encode(body).decode("ascii")
-        model["format"] = "base64"
-    if model["mimetype"] is None:
-        model["mimetype"] = (
-            "text/plain" if model["format"] == "text" else "application/octet-stream"
-        )
+    return base64.b64encode(body).decode("ascii"), "base64"
 
 
 def read_notebook(body: bytes, path: str, validation: dict[str, Any]) -> nbformat.NotebookNode:
@@ -99,11 +96,48 @@ def read_notebook(body: bytes, path: str, validation: dict[str, Any]) -> nbforma
     Schema problems do not stop reading: they land in ``validation`` for the model's message.
     """
     try:
+        return _read_v4(body, validation)
+    except _NotV4:
+        pass
+    except Exception as err:  # decoding, JSON and nbformat's own errors all mean "not one"
+        raise HTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
+    try:
         return nbformat.reads(
             body.decode("utf-8"), as_version=4, capture_validation_error=validation
         )
-    except Exception as err:  # decoding, JSON and nbformat's own errors all mean "not one"
+    except Exception as err:  # as above
         raise HTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
+
+
+class _NotV4(Exception):
+    """Not an nbformat 4 notebook: nbformat's own reader converts it."""
+
+
+def _read_v4(body: bytes, validation: dict[str, Any]) -> nbformat.NotebookNode:
+    """What ``nbformat.reads(..., as_version=4)`` gives for a version 4 notebook, in one pass.
+
+    nbformat decodes the JSON into dicts, then copies the whole tree into NotebookNodes,
+    visiting every line of every output (200,000 of them in a 10 MB notebook: half the time
+    of opening it). Here the decoder makes the NotebookNodes as it goes, which is the same
+    tree; then the same steps follow (lines rejoined, transient fields dropped, validated,
+    an invalid notebook logged and reported in ``validation``, not refused).
+    """
+    notebook = json.loads(body.decode("utf-8"), object_hook=NotebookNode)
+    if not isinstance(notebook, NotebookNode) or notebook.get("nbformat") != 4:
+        raise _NotV4
+    try:
+        rejoin_lines(notebook)
+        strip_transient(notebook)
+    except AttributeError as err:  # as nbformat's reader words it
+        raise ValidationError(
+            f"The notebook is invalid and is missing an expected key: {err}"
+        ) from None
+    try:
+        nbformat.validate(notebook)
+    except ValidationError as err:
+        get_logger().error("Notebook JSON is invalid: %s", err)
+        validation["ValidationError"] = err
+    return notebook
 
 
 def notebook_body(notebook: nbformat.NotebookNode, path: str, validation: dict[str, Any]) -> bytes:
