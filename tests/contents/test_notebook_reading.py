@@ -54,6 +54,15 @@ def _rich_notebook() -> dict:
     return document
 
 
+def _read_both(body: bytes) -> tuple[dict, dict, dict, dict]:
+    """Our reading and nbformat's, each with the validation problems it reported."""
+    ours_errors: dict = {}
+    theirs_errors: dict = {}
+    ours = read_notebook(body, "x.ipynb", ours_errors)
+    theirs = nbformat.reads(body.decode(), as_version=4, capture_validation_error=theirs_errors)
+    return ours, ours_errors, theirs, theirs_errors
+
+
 @pytest.mark.parametrize("minor", [0, 1, 2, 3, 4, 5])
 def test_a_version_4_notebook_reads_as_nbformat_reads_it(minor):
     document = _rich_notebook()
@@ -61,11 +70,7 @@ def test_a_version_4_notebook_reads_as_nbformat_reads_it(minor):
     if minor < 5:
         for cell in document["cells"]:
             cell.pop("id", None)
-    body = json.dumps(document).encode()
-    ours_errors: dict = {}
-    theirs_errors: dict = {}
-    ours = read_notebook(body, "x.ipynb", ours_errors)
-    theirs = nbformat.reads(body.decode(), as_version=4, capture_validation_error=theirs_errors)
+    ours, ours_errors, theirs, theirs_errors = _read_both(json.dumps(document).encode())
     assert ours == theirs
     assert type(ours) is type(theirs)
     assert type(ours.cells[1].outputs[1].data) is type(theirs.cells[1].outputs[1].data)
@@ -77,11 +82,7 @@ def test_a_version_4_notebook_reads_as_nbformat_reads_it(minor):
 def test_an_invalid_notebook_is_read_and_its_problem_reported_as_nbformat_does():
     document = _rich_notebook()
     document["cells"][1]["outputs"][0]["output_type"] = "not a type"
-    body = json.dumps(document).encode()
-    ours_errors: dict = {}
-    theirs_errors: dict = {}
-    ours = read_notebook(body, "x.ipynb", ours_errors)
-    theirs = nbformat.reads(body.decode(), as_version=4, capture_validation_error=theirs_errors)
+    ours, ours_errors, theirs, theirs_errors = _read_both(json.dumps(document).encode())
     assert ours == theirs
     assert str(ours_errors["ValidationError"]) == str(theirs_errors["ValidationError"])
 
