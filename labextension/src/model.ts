@@ -99,8 +99,23 @@ export class MeshModel {
       this.update({ loading: false });
       return;
     }
-    await Promise.all(PARTS.map(part => this.load(part)));
+    // Mesh-site status probes every site of the mesh: only while someone looks at it.
+    const parts = PARTS.filter(part => part !== 'sites' || this._sitesShown);
+    await Promise.all(parts.map(part => this.load(part)));
     this.update({ loading: false });
+  }
+
+  /**
+   * Whether the mesh sites' status is on screen. It is loaded when it comes into
+   * view (each time: the status is what the sites answer now) and never otherwise,
+   * since each load asks every site of the mesh.
+   */
+  showSites(shown: boolean): void {
+    const appearing = shown && !this._sitesShown;
+    this._sitesShown = shown;
+    if (appearing && this._state.configured !== false) {
+      void this.load('sites');
+    }
   }
 
   /** Reload one part (after an action that changed it). */
@@ -111,6 +126,7 @@ export class MeshModel {
           this.update({ me: await this.api.whoami() });
           break;
         case 'received':
+          this._receivedAt = Date.now();
           this.setReceived(await this.api.received('all'));
           break;
         case 'shares':
@@ -132,19 +148,45 @@ export class MeshModel {
     }
   }
 
-  /** Check for new shares every `seconds` (0: never) while the page is visible. */
+  /**
+   * Check for new shares every `seconds` (0: never) while the page is visible.
+   *
+   * An idle tab must cost its site next to nothing (a hub has one per user):
+   * nothing while the page is hidden (not even Lumino's one lingering tick), at
+   * most one check per interval while visible, and the check that was skipped
+   * made when the user comes back (the page shown again, or the window focused)
+   * if the last one is older than the interval.
+   */
   startPolling(seconds: number): void {
     this._poll?.dispose();
     this._poll = null;
-    if (seconds > 0) {
-      this._poll = new Poll({
-        factory: () => this.load('received'),
-        frequency: { interval: seconds * 1000, backoff: true, max: 600_000 },
-        standby: 'when-hidden',
-        name: 'jupyter-sciencemesh:received'
-      });
+    this._interval = seconds * 1000;
+    if (seconds <= 0) {
+      return;
+    }
+    this._poll = new Poll({
+      factory: () => this.load('received'),
+      frequency: { interval: this._interval, backoff: true, max: 600_000 },
+      standby: 'when-hidden',
+      linger: 0,
+      // The first check is one interval away: refresh() has just loaded everything.
+      auto: false,
+      name: 'jupyter-sciencemesh:received'
+    });
+    void this._poll.schedule({ interval: this._interval, phase: 'started' });
+    if (!this._watching) {
+      this._watching = true;
+      document.addEventListener('visibilitychange', this._onReturn);
+      window.addEventListener('focus', this._onReturn);
     }
   }
+
+  private _onReturn = (): void => {
+    const stale = Date.now() - this._receivedAt >= this._interval;
+    if (this._poll && !document.hidden && stale) {
+      void this._poll.refresh();
+    }
+  };
 
   async accept(id: string): Promise<IReceivedShare> {
     const accepted = await this.api.acceptReceived(id);
@@ -197,6 +239,8 @@ export class MeshModel {
   dispose(): void {
     this._poll?.dispose();
     this._poll = null;
+    document.removeEventListener('visibilitychange', this._onReturn);
+    window.removeEventListener('focus', this._onReturn);
     Signal.clearData(this);
   }
 
@@ -253,6 +297,11 @@ export class MeshModel {
   private _seenPending: Set<string> | null = null;
   private _seenRevoked = new Set<string>();
   private _poll: Poll | null = null;
+  private _interval = 0;
+  /** When the received shares were last asked for (ms since the epoch). */
+  private _receivedAt = 0;
+  private _watching = false;
+  private _sitesShown = false;
   private _changed = new Signal<this, void>(this);
   private _arrived = new Signal<this, IArrivals>(this);
   private _ended = new Signal<this, IReceivedShare[]>(this);

@@ -5,7 +5,8 @@ file, so no user credential ever doubles as an admin key.
 
 - ``POST /users`` ``{"user", "password"?, "display_name"?, "groups"?}`` -> 201 credentials
 - ``POST /faults`` ``{"kind", ...params}`` -> 204; ``DELETE /faults`` -> 204
-- ``GET /stats`` -> requests by method; ``DELETE /stats`` -> 204
+- ``GET /stats`` -> requests by method; ``GET /stats/routes`` -> by method and route;
+  ``DELETE /stats`` -> 204
 - ``POST /uploads/expire`` ``{"idle_seconds"}`` -> ``{"expired": n}`` (chunked uploads idle
   that long are dropped, as the site's own sweep does after 24 h)
 """
@@ -74,6 +75,8 @@ def admin_app(site: Site):
                 return _json(start_response, "200 OK", {"expired": site.uploads.expire(idle)})
             if (method, path) == ("GET", "/stats"):
                 return _json(start_response, "200 OK", site.stats.snapshot())
+            if (method, path) == ("GET", "/stats/routes"):
+                return _json(start_response, "200 OK", site.stats.routes())
             if (method, path) == ("DELETE", "/stats"):
                 site.stats.reset()
                 return _json(start_response, "204 No Content")

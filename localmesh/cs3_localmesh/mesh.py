@@ -156,6 +156,10 @@ class Mesh:
     def stats(self, site: str) -> dict[str, int]:
         return self._admin("GET", site, "/stats")
 
+    def route_stats(self, site: str) -> dict[str, int]:
+        """Requests by method and route (``{"GET /ocs/v2.php": 2, ...}``) since the last reset."""
+        return self._admin("GET", site, "/stats/routes")
+
     def reset_stats(self, site: str) -> None:
         self._admin("DELETE", site, "/stats")
 

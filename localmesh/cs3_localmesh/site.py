@@ -35,16 +35,26 @@ ADMIN_PREFIX = "/_localmesh"
 
 
 class RequestStats:
-    """Requests per HTTP method since the last reset."""
+    """Requests per HTTP method since the last reset, and per method and route (the path's
+    first two segments: ``PROPFIND /remote.php/dav``, ``GET /ocs/v2.php``), to tell WebDAV
+    from OCS calls when measuring what a client costs a site."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._routes: Counter[str] = Counter()
         self._events: Counter[str] = Counter()
 
-    def count(self, method: str) -> None:
+    def count(self, method: str, path: str = "") -> None:
+        route = "/".join(path.split("/")[:3])
         with self._lock:
             self._counts[method] += 1
+            self._routes[f"{method} {route}"] += 1
+
+    def routes(self) -> dict[str, int]:
+        """Requests per ``METHOD /first/segments`` since the last reset."""
+        with self._lock:
+            return dict(self._routes)
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -62,6 +72,7 @@ class RequestStats:
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._routes.clear()
             self._events.clear()
 
 
@@ -170,7 +181,7 @@ class Site:
         environ["localmesh.site"] = self
         is_admin = _under(path, ADMIN_PREFIX)
         if not is_admin:
-            self.stats.count(environ["REQUEST_METHOD"])
+            self.stats.count(environ["REQUEST_METHOD"], path)
             delay = self.faults.delay(path)
             if delay:
                 time.sleep(delay)

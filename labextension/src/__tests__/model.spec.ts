@@ -37,13 +37,16 @@ class FakeApi {
       federated_id: 'bob@b.example'
     };
   }
+  calls: string[] = [];
   async received() {
+    this.calls.push('received');
     return this.inbox;
   }
   async shares() {
     return [];
   }
   async meshSites() {
+    this.calls.push('sites');
     return [];
   }
   async contacts() {
@@ -148,5 +151,96 @@ describe('MeshModel', () => {
     await model.refresh();
     expect(model.state.configured).toBe(false);
     expect(model.state.loaded.size).toBe(0);
+  });
+});
+
+/** The page as the browser reports it to Page Visibility (jsdom's is always visible). */
+function setHidden(hidden: boolean): void {
+  Object.defineProperty(document, 'visibilityState', {
+    configurable: true,
+    get: () => (hidden ? 'hidden' : 'visible')
+  });
+  Object.defineProperty(document, 'hidden', {
+    configurable: true,
+    get: () => hidden
+  });
+  document.dispatchEvent(new Event('visibilitychange'));
+}
+
+describe('MeshModel on an idle page', () => {
+  const MINUTE = 60_000;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    setHidden(false);
+  });
+  afterEach(() => {
+    setHidden(false);
+    jest.useRealTimers();
+  });
+
+  async function polling() {
+    const { api, model } = setup();
+    await model.refresh();
+    api.calls = [];
+    model.startPolling(60);
+    return { api, model };
+  }
+
+  it('checks received shares once a minute while visible, not at the start', async () => {
+    const { api, model } = await polling();
+    await jest.advanceTimersByTimeAsync(MINUTE - 1000);
+    expect(api.calls).toEqual([]);
+    await jest.advanceTimersByTimeAsync(2 * MINUTE);
+    expect(api.calls).toEqual(['received', 'received']);
+    model.dispose();
+  });
+
+  it('asks nothing while the page is hidden, from the moment it is hidden', async () => {
+    const { api, model } = await polling();
+    setHidden(true);
+    await jest.advanceTimersByTimeAsync(10 * MINUTE);
+    expect(api.calls).toEqual([]);
+    model.dispose();
+  });
+
+  it('checks when the user comes back after a minute, not when back sooner', async () => {
+    const { api, model } = await polling();
+    setHidden(true);
+    await jest.advanceTimersByTimeAsync(MINUTE / 2);
+    setHidden(false);
+    window.dispatchEvent(new Event('focus'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(api.calls).toEqual([]);
+
+    setHidden(true);
+    await jest.advanceTimersByTimeAsync(5 * MINUTE);
+    setHidden(false);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(api.calls).toEqual(['received']);
+    // A focus right after that check asks nothing more.
+    window.dispatchEvent(new Event('focus'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(api.calls).toEqual(['received']);
+    model.dispose();
+  });
+
+  it('loads the mesh sites only while they are on screen, each time they appear', async () => {
+    const { api, model } = setup();
+    await model.refresh();
+    expect(api.calls).toEqual(['received']);
+    model.showSites(true);
+    model.showSites(true);
+    await model.refresh();
+    model.showSites(false);
+    model.showSites(true);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(api.calls).toEqual([
+      'received',
+      'sites',
+      'received',
+      'sites',
+      'sites'
+    ]);
   });
 });

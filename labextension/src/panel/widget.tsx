@@ -1,4 +1,5 @@
 import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import type { IMeshState, Part } from '../model';
@@ -41,6 +42,27 @@ export class MeshPanel extends ReactWidget {
   setOpenSections(open: OpenSections): void {
     this.openSections = open;
     this.update();
+    this.reportSites();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.reportSites();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.reportSites();
+  }
+
+  /**
+   * The mesh sites' status is loaded only while it is on screen: the panel shown
+   * with the sites section, or the contacts section (its invitation form lists
+   * the sites), open.
+   */
+  private reportSites(): void {
+    const { sites, contacts } = this.openSections;
+    this.context.model.showSites(this.isVisible && (sites || contacts));
   }
 
   protected render(): JSX.Element {
@@ -58,6 +80,7 @@ export class MeshPanel extends ReactWidget {
     }
     this.openSections = { ...this.openSections, [id]: open };
     this.onSectionsChange(this.openSections);
+    this.reportSites();
   };
 
   private renderState(state: IMeshState): JSX.Element {
