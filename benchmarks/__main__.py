@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cs3_localmesh.mesh import Mesh
 
-from . import kernels, report, responsiveness
+from . import idle, kernels, report, responsiveness
 from .measure import Result
 from .proxy import DelayProxy
 from .subjects import KINDS, LOCAL, Spec
@@ -27,8 +27,8 @@ from .workloads import FULL, QUICK, Run, Scale, run_all
 
 SITE = "a"
 #: The report's sections, in order: the contents table, the event loop's latency while the
-#: server works, kernels on the EFSS.
-SECTIONS = ("contents", "responsiveness", "kernels")
+#: server works, kernels on the EFSS, what an idle JupyterLab tab costs the EFSS.
+SECTIONS = ("contents", "responsiveness", "kernels", "idle")
 
 
 def machine() -> str:
@@ -130,10 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "responsiveness":
             scale = responsiveness.QUICK if args.quick else responsiveness.FULL
             text, _ = responsiveness.benchmark(scale, args.rtt_ms, progress)
-        else:
+        elif section == "kernels":
             text, _ = kernels.benchmark(
                 kernels.QUICK if args.quick else kernels.FULL, args.rtt_ms, progress
             )
+        else:
+            window = idle.QUICK_WINDOW_S if args.quick else idle.FULL_WINDOW_S
+            text, _ = idle.benchmark(window, progress)
         texts.append(text)
     text = "\n\n".join(texts)
     print(text)

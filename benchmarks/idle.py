@@ -19,23 +19,18 @@ and fires ``visibilitychange`` and ``blur``/``focus``, the signals a tab switch 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
 from cs3_localmesh.mesh import Mesh
 from cs3_localmesh.seed import DEMO_USERS
+
+from .jupyter import JupyterServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -100,73 +95,27 @@ class IdleResult:
     browser_polls: float
 
 
-class JupyterLab:
-    """A JupyterLab server for the demo user, quiet (no news, no update check)."""
-
-    def __init__(self, base: Path, mesh: Mesh) -> None:
-        self.token = secrets.token_hex(16)
-        config, settings = base / "config", base / "settings"
-        notification = settings / "@jupyterlab" / "apputils-extension"
-        notification.mkdir(parents=True)
-        (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-        config.mkdir()
-        (base / "root").mkdir()
-        lab = {
-            "news_url": None,
-            "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
-            "user_settings_dir": str(settings),
-            "workspaces_dir": str(base / "workspaces"),
-        }
-        (config / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"open_browser": False}, "LabApp": lab})
-        )
-        site = mesh.site(HOME_SITE)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))}
-        env.update(
-            JUPYTER_CONFIG_DIR=str(config),
-            JUPYTER_CONFIG_PATH=str(config),
-            JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-            JUPYTER_DATA_DIR=str(base / "data"),
-            JUPYTER_PLATFORM_DIRS="1",
-            CS3_SITE_URL=site.url,
-            CS3_USER=USER,
-            CS3_PASSWORD=f"{USER}-pass",
-            CS3_MESH_DIRECTORY_URL=mesh.directory_url,
-        )
-        args = [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--ServerApp.ip=127.0.0.1",
-            "--ServerApp.port=0",
-            f"--ServerApp.root_dir={base / 'root'}",
-            f"--IdentityProvider.token={self.token}",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ]
-        self._log = (base / "lab.log").open("wb")
-        self.process = subprocess.Popen(args, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        info = base / "runtime" / f"jpserver-{self.process.pid}.json"
-        deadline = time.monotonic() + 90
-        self.url = ""
-        while not self.url:
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"JupyterLab did not start; see {base / 'lab.log'}")
-            try:
-                url = json.loads(info.read_text())["url"]
-                if requests.get(url + "api/status", params={"token": self.token}, timeout=5).ok:
-                    self.url = url
-            except (OSError, ValueError, KeyError, requests.ConnectionError):
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self._log.close()
+def _start_lab(base: Path, mesh: Mesh) -> JupyterServer:
+    """JupyterLab for the demo user, quiet (no news, no update check)."""
+    settings = base / "settings"
+    notification = settings / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    lab = {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        "user_settings_dir": str(settings),
+        "workspaces_dir": str(base / "workspaces"),
+    }
+    return JupyterServer(
+        base,
+        site_url=mesh.site(HOME_SITE).url,
+        user=USER,
+        password=f"{USER}-pass",
+        app="jupyterlab",
+        sections={"LabApp": lab},
+        env={"CS3_MESH_DIRECTORY_URL": mesh.directory_url},
+    )
 
 
 def _count(mesh: Mesh, page: Page, window_s: float) -> Phase:
@@ -189,7 +138,7 @@ def measure(window_s: float, progress: Callable[[str], None] = print) -> IdleRes
         lab = None
         try:
             progress("idle tab: JupyterLab")
-            lab = JupyterLab(Path(scratch) / "lab", mesh)
+            lab = _start_lab(Path(scratch) / "lab", mesh)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=chromium, args=CHROMIUM_FLAGS, headless=True
@@ -201,9 +150,11 @@ def measure(window_s: float, progress: Callable[[str], None] = print) -> IdleRes
                 polls: list[str] = []
                 page.on(
                     "request",
-                    lambda r: polls.append(r.url)
-                    if r.method == "GET" and "/api/contents" in r.url
-                    else None,
+                    lambda r: (
+                        polls.append(r.url)
+                        if r.method == "GET" and "/api/contents" in r.url
+                        else None
+                    ),
                 )
                 page.goto(f"{lab.url}lab?reset&token={lab.token}")
                 page.locator(".jp-DirListing-content").wait_for(timeout=60_000)
@@ -227,16 +178,25 @@ def measure(window_s: float, progress: Callable[[str], None] = print) -> IdleRes
     return IdleResult(visible, hidden, browser_polls)
 
 
-def rows(result: IdleResult) -> list[str]:
-    """The two rows of the report, with their budgets and what was asked."""
+def benchmark(window_s: float, progress: Callable[[str], None] = print) -> tuple[str, IdleResult]:
+    """The report's section: requests/min per idle tab, visible and hidden, with budgets."""
+    result = measure(window_s, progress)
     visible, hidden = result.visible, result.hidden
-    return [
+    polls = result.browser_polls
+    lines = [
+        f"Idle JupyterLab tab (demo mesh: alice's home at site {HOME_SITE} holds a folder "
+        f"shared from site {SHARE_SITE}); requests at the sites over {window_s:g} s per phase, "
+        "per minute; hidden counted after JupyterLab's file browser's one lingering poll.",
+        "",
         "| idle tab | requests/min at the EFSS | budget | detail (per minute) |",
         "|---|---|---|---|",
-        f"| visible | {visible.per_minute():g} | {result.browser_polls:g} (the file browser's "
-        f"poll of the open folder) | {visible.detail()} |",
+        f"| visible | {visible.per_minute():g} | the file browser's {polls:g} listings of the "
+        "open folder (a PROPFIND each, and the site's own PROPFIND at the share's site per "
+        "listing) + one check of received shares | "
+        f"{visible.detail()} |",
         f"| hidden | {hidden.per_minute():g} | 0 | {hidden.detail()} |",
     ]
+    return "\n".join(lines), result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         "--window", type=float, default=FULL_WINDOW_S, help="seconds per phase (default 60)"
     )
     args = parser.parse_args(argv)
-    result = measure(args.window, lambda step: print(f"... {step}", file=sys.stderr, flush=True))
-    print("\n".join(rows(result)))
+    text, _ = benchmark(args.window, lambda step: print(f"... {step}", file=sys.stderr, flush=True))
+    print(text)
     return 0
 
 

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -31,10 +32,22 @@ def _children(pid: int) -> Iterator[int]:
 
 
 class JupyterServer:
-    """``jupyter server`` on 127.0.0.1 with a token; ``site_url`` empty: local disk only."""
+    """``jupyter server`` on 127.0.0.1 with a token; ``site_url`` empty: local disk only.
+
+    ``app="jupyterlab"`` serves JupyterLab as well (for a browser); ``sections`` adds config
+    sections (``{"LabApp": {...}}``), ``env`` environment variables (``CS3_*`` settings).
+    """
 
     def __init__(
-        self, base: Path, *, site_url: str = "", user: str = "", password: str = ""
+        self,
+        base: Path,
+        *,
+        site_url: str = "",
+        user: str = "",
+        password: str = "",
+        app: str = "jupyter_server",
+        sections: dict[str, dict[str, Any]] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.token = secrets.token_hex(16)
         config = base / "config"
@@ -43,10 +56,11 @@ class JupyterServer:
         self.root.mkdir()
         extensions = {"cs3_jupyter": True} if site_url else {}
         (config / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": extensions}})
+            json.dumps({"ServerApp": {"jpserver_extensions": extensions}, **(sections or {})})
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))}
-        env.update(
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("CS3_", "JUPYTER"))}
+        environment.update(**(env or {}))
+        environment.update(
             JUPYTER_CONFIG_DIR=str(config),
             JUPYTER_CONFIG_PATH=str(config),
             JUPYTER_RUNTIME_DIR=str(base / "runtime"),
@@ -54,11 +68,11 @@ class JupyterServer:
             JUPYTER_PLATFORM_DIRS="1",
         )
         if site_url:
-            env.update(CS3_SITE_URL=site_url, CS3_USER=user, CS3_PASSWORD=password)
+            environment.update(CS3_SITE_URL=site_url, CS3_USER=user, CS3_PASSWORD=password)
         args = [
             sys.executable,
             "-m",
-            "jupyter_server",
+            app,
             "--ServerApp.ip=127.0.0.1",
             "--ServerApp.port=0",
             f"--ServerApp.root_dir={self.root}",
@@ -67,7 +81,9 @@ class JupyterServer:
             *(["--allow-root"] if os.geteuid() == 0 else []),
         ]
         self.log = (base / "server.log").open("wb")
-        self.process = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            args, env=environment, stdout=self.log, stderr=subprocess.STDOUT
+        )
         info = base / "runtime" / f"jpserver-{self.process.pid}.json"
         deadline = time.monotonic() + 90
         while not info.exists():

@@ -32,9 +32,11 @@ def _watch(page) -> list[str]:
     sent: list[str] = []
     page.page.on(
         "request",
-        lambda request: sent.append(request.url.split("/cs3/api/", 1)[1].split("?")[0])
-        if "/cs3/api/" in request.url
-        else None,
+        lambda request: (
+            sent.append(request.url.split("/cs3/api/", 1)[1].split("?")[0])
+            if "/cs3/api/" in request.url
+            else None
+        ),
     )
     return sent
 
@@ -54,9 +56,7 @@ def _idle_page(person, lab_page):
     return page
 
 
-def test_received_shares_are_checked_once_per_interval_and_never_while_hidden(
-    person, lab_page
-):
+def test_received_shares_are_checked_once_per_interval_and_never_while_hidden(person, lab_page):
     page = _idle_page(person, lab_page)
     sent = _watch(page)
 
