@@ -93,5 +93,6 @@ class Tree:
 
 
 def notebook_dict(body: bytes) -> dict:
-    """The notebook as JupyterLab sends it back on save (plain JSON)."""
-    return json.loads(body)
+    """The notebook as JupyterLab sends it back on save: plain JSON of what the contents API
+    served (multi-line strings joined, as nbformat reads them), not the file's split lines."""
+    return json.loads(json.dumps(nbformat.reads(body.decode("utf-8"), as_version=4)))
