@@ -70,6 +70,16 @@ def test_quick_benchmark_reports_every_row_with_request_counts() -> None:
     assert "MB/s" in upload_row and "MB" in upload_row.split("MB/s", 1)[1]
 
 
+def test_only_runs_the_chosen_rows() -> None:
+    # `--only` is how a row is re-measured after a change: the others are neither run nor shown.
+    text, results = benchmark(TINY, rtt_ms=0, progress=lambda step: None, only="delete")
+
+    assert list(results) == ["delete"]
+    table_rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    assert [row.split(" | ")[0] for row in table_rows] == ["| delete a file"]
+    assert results["delete"][RAW].request_count == RAW_FLOOR["delete"]
+
+
 async def test_the_stall_meter_sees_work_that_never_yields() -> None:
     # A synchronous manager blocks the loop for its whole call; the meter must see it all.
     async with StallMeter() as meter:
