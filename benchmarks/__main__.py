@@ -17,15 +17,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cs3_localmesh.mesh import Mesh
-
 from . import idle, kernels, report, responsiveness
 from .measure import Result
-from .proxy import DelayProxy
+from .site import SITE, one_site
 from .subjects import KINDS, LOCAL, Spec
 from .workloads import FULL, QUICK, Run, Scale, run_all
 
-SITE = "a"
 #: The report's sections, in order: the contents table, the event loop's latency while the
 #: server works, kernels on the EFSS, what an idle JupyterLab tab costs the EFSS.
 SECTIONS = ("contents", "responsiveness", "kernels", "idle")
@@ -53,28 +50,17 @@ def benchmark(
     """Run everything; returns the markdown report and the results by workload and subject."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cs3-bench-") as scratch:
-        mesh = Mesh(Path(scratch) / "mesh", n_sites=1, seed=None).start()
-        proxy = None
-        try:
-            user = mesh.add_user(SITE, "bench")
-            url = mesh.site(SITE).url
-            if rtt_ms > 0:
-                proxy = DelayProxy(url, rtt_ms).start()
-                url = proxy.url
+        with one_site(Path(scratch) / "mesh", "bench", rtt_ms) as site:
             local_root = Path(scratch) / "local"
             local_root.mkdir()
             specs = {
-                kind: Spec(kind, url, user.user, user.app_password, str(local_root))
+                kind: Spec(kind, site.url, site.user.user, site.user.app_password, str(local_root))
                 if kind != LOCAL
                 else Spec(kind, local_root=str(local_root))
                 for kind in KINDS
             }
-            run = Run(mesh, SITE, specs, scale, local_root)
+            run = Run(site.mesh, SITE, specs, scale, local_root)
             chosen, results = asyncio.run(run_all(run, progress, only))
-        finally:
-            if proxy:
-                proxy.stop()
-            mesh.stop()
     upload_title = f"chunked upload of {scale.upload_bytes // (1024 * 1024)} MB (1 MiB chunks)"
     lines = [
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "

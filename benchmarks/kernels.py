@@ -39,10 +39,9 @@ from cs3_jupyter.kernels.sync import WorkingCopy
 from cs3_jupyter.transport.auth import make_auth
 
 from .jupyter import JupyterServer
-from .proxy import DelayProxy
+from .site import SITE, one_site
 
 MiB = 1 << 20
-SITE = "a"
 SYNC_RTT_BUDGET = 1.5
 READ_RATIO_BUDGET = 0.7
 READ_MEMORY_BUDGET = 64 * MiB
@@ -210,23 +209,17 @@ def benchmark(
 ) -> tuple[str, list[Row]]:
     """Run the three rows on their own one-site mesh; the markdown section and the rows."""
     scratch = Path(tempfile.mkdtemp(prefix="cs3-bench-kernels-"))
-    mesh = Mesh(scratch / "mesh", n_sites=1, seed=None).start()
-    proxy = None
     try:
-        user = mesh.add_user(SITE, "kbench")
-        url = mesh.site(SITE).url
-        if rtt_ms > 0:
-            proxy = DelayProxy(url, rtt_ms).start()
-            url = proxy.url
-        dav = DavClient(url, user.user, make_auth(user.user, user.app_password))
-        progress("kernel working copy syncs")
-        rows = sync_rows(mesh, dav, scale, rtt_ms)
-        progress(f"efss:// read of {scale.read_bytes // MiB} MB")
-        rows.append(read_row(dav, url, user.user, user.app_password, scale, scratch / "server"))
+        with one_site(scratch / "mesh", "kbench", rtt_ms) as site:
+            user = site.user
+            dav = DavClient(site.url, user.user, make_auth(user.user, user.app_password))
+            progress("kernel working copy syncs")
+            rows = sync_rows(site.mesh, dav, scale, rtt_ms)
+            progress(f"efss:// read of {scale.read_bytes // MiB} MB")
+            rows.append(
+                read_row(dav, site.url, user.user, user.app_password, scale, scratch / "server")
+            )
     finally:
-        if proxy:
-            proxy.stop()
-        mesh.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return table(rows, rtt_ms), rows
 

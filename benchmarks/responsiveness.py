@@ -30,14 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cs3_localmesh.mesh import Mesh
-
 from . import dataset
 from .jupyter import JupyterServer
-from .proxy import DelayProxy
+from .site import one_site
 
 MiB = 1 << 20
-SITE = "a"
 P99_BUDGET = 0.050
 POLL_INTERVAL = 0.010
 
@@ -177,35 +174,27 @@ def benchmark(
     scratch = Path(tempfile.mkdtemp(prefix="cs3-bench-responsive-"))
     notebook = dataset.notebook_bytes(scale.notebook_bytes)
     tree = dataset.Tree([scale.entries], [])
-    mesh = Mesh(scratch / "mesh", n_sites=1, seed=None).start()
-    proxy = None
     results: dict[str, dict[str, Window]] = {}
     try:
-        user = mesh.add_user(SITE, "rbench")
-        url = mesh.site(SITE).url
-        tree.write_site(url, user.user, user.app_password)
-        if rtt_ms > 0:
-            proxy = DelayProxy(url, rtt_ms).start()
-            url = proxy.url
-        for subject in ("ours", "local disk"):
-            progress(f"/api/status latency, {subject}")
-            base = scratch / subject.replace(" ", "-")
-            if subject == "ours":
-                server = JupyterServer(
-                    base, site_url=url, user=user.user, password=user.app_password
-                )
-            else:
-                server = JupyterServer(base)
-                tree.write_local(server.root)
-            try:
-                operations = _operations(server, scale, notebook)
-                results[subject] = _measure(server, base, operations, scale.repeats)
-            finally:
-                server.stop()
+        with one_site(scratch / "mesh", "rbench", rtt_ms) as site:
+            user = site.user
+            tree.write_site(site.direct_url, user.user, user.app_password)
+            for subject in ("ours", "local disk"):
+                progress(f"/api/status latency, {subject}")
+                base = scratch / subject.replace(" ", "-")
+                if subject == "ours":
+                    server = JupyterServer(
+                        base, site_url=site.url, user=user.user, password=user.app_password
+                    )
+                else:
+                    server = JupyterServer(base)
+                    tree.write_local(server.root)
+                try:
+                    operations = _operations(server, scale, notebook)
+                    results[subject] = _measure(server, base, operations, scale.repeats)
+                finally:
+                    server.stop()
     finally:
-        if proxy:
-            proxy.stop()
-        mesh.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return table(results, rtt_ms, scale), results
 
