@@ -90,6 +90,17 @@ class CS3JupyterApp(ExtensionApp):
             (API_PREFIX + route, handler, kwargs) for route, handler, kwargs in api_handlers()
         )
 
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        """Kernels' working copies left by a server that died are recovered now, in a worker
+        thread: not earlier, because the kernel manager is built before the contents manager
+        whose WebDAV client they need, and not at the first kernel start, so the files are on
+        the EFSS even if the user starts no kernel."""
+        from .kernels.manager import CS3KernelManager
+
+        manager = getattr(serverapp, "kernel_manager", None)
+        if isinstance(manager, CS3KernelManager):
+            manager.recover_left_copies()
+
     async def stop_extension(self) -> None:
         """Chunked uploads still open when the server stops are aborted on the site."""
         from .contents.manager import CS3ContentsManager

@@ -14,14 +14,17 @@ import asyncio
 import os
 import tempfile
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Bool, Integer, List, Unicode, default
 
 from ..dav.client import DavClient
+from .recovery import Outcome, record_header, recover_left_copies
 from .sync import Caps, WorkingCopy
+from .sync.journal import RECORD, Journal
 from .tokens import KernelTokens
 from .workspace import KernelWorkspace
 
@@ -32,6 +35,8 @@ URL_VARIABLE = "CS3_EFSS_URL"
 TOKEN_VARIABLE = "CS3_EFSS_TOKEN"  # noqa: S105 - a variable name
 
 MB = 1_000_000
+#: Names in a kernel's folder beside the copy: a notebook folder of that name is renamed.
+RESERVED_NAMES = frozenset({RECORD, ".staging"})
 
 
 def kernel_environment(base: dict[str, str]) -> dict[str, str]:
@@ -62,7 +67,8 @@ class CS3KernelManager(AsyncMappingKernelManager):
         help="Folder holding the kernels' working copies (one private subfolder per kernel, "
         "deleted at kernel shutdown). Created with mode 0700. Default: cs3-kernels-<uid> in "
         "the system's temporary folder. Put it on a local disk with room for sync_max_total_bytes "
-        "per kernel; never inside a folder that a sync client uploads.",
+        "per kernel; never inside a folder that a sync client uploads. Copies left there by a "
+        "server that died are uploaded and deleted when a server of the same user starts.",
     ).tag(config=True)
 
     @default("working_copy_dir")
@@ -198,7 +204,15 @@ class CS3KernelManager(AsyncMappingKernelManager):
         if info.st_uid != os.getuid() or info.st_mode & 0o077:
             os.chmod(root, 0o700)  # never share working copies with other users
         kernel_dir = tempfile.mkdtemp(prefix=f"{kernel_id[:8]}-", dir=root)
-        folder_name = path.rstrip("/").rpartition("/")[2] or "EFSS"
+        folder_name = path.rstrip("/").rpartition("/")[2]
+        if not folder_name or folder_name in RESERVED_NAMES:
+            folder_name = "EFSS"
+        # The record is written before the kernel can write anything, so a server that dies
+        # from now on leaves a copy the next server can recover.
+        journal = Journal(
+            os.path.join(kernel_dir, RECORD), record_header(client, path, folder_name)
+        )
+        journal.save({}, {})
         copy = WorkingCopy(
             client,
             path,
@@ -207,8 +221,25 @@ class CS3KernelManager(AsyncMappingKernelManager):
             ignore=self.sync_ignore,
             trust_folder_etags=self.sync_trust_folder_etags,
             workers=self.sync_workers,
+            journal=journal,
         )
         return KernelWorkspace(copy, self._sync_executor)
+
+    def recover_left_copies(self) -> Future[Counter[Outcome]] | None:
+        """Start recovering the working copies that servers which died left in
+        ``working_copy_dir`` (``recovery.py``); runs in a worker thread, never on the event
+        loop. None when there is nothing to recover with (no EFSS, no folder)."""
+        client = self._dav_client()
+        if client is None or not os.path.isdir(self.working_copy_dir):
+            return None
+        return self._sync_executor.submit(
+            recover_left_copies,
+            self.working_copy_dir,
+            client,
+            ignore=tuple(self.sync_ignore),
+            workers=self.sync_workers,
+            log=self.log,
+        )
 
     async def _async_shutdown_kernel(  # type: ignore[override]
         self, kernel_id: str, now: bool = False, restart: bool = False

@@ -196,3 +196,21 @@ def plan(
         for path, entry, _ in out.conflicts
     ]
     return out
+
+
+def uploads_only(todo: Plan) -> Plan:
+    """The part of a plan that saves the kernel's work, for a copy whose server died.
+
+    Such a copy is deleted once recovered, so nothing is downloaded into it (a conflict
+    still saves the kernel's version as a conflict copy; the EFSS version keeps the name)
+    and nothing local is touched. Nothing is deleted on the EFSS either: a copy left on
+    disk for days may have been thinned by a temporary-file cleaner, so a file missing from
+    it is no proof that the kernel deleted it.
+    """
+    return Plan(
+        make_remote_folders=todo.make_remote_folders,
+        uploads=todo.uploads,
+        conflicts=[(path, entry, False) for path, entry, _ in todo.conflicts],
+        adopt=todo.adopt,
+        forget=todo.forget,
+    )

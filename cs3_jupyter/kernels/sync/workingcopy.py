@@ -27,8 +27,9 @@ from ...dav import errors, paths
 from ...dav.client import DavClient
 from ...dav.props import Entry, quote_etag
 from . import local as disk
+from .journal import Journal, Record
 from .local import LocalFile
-from .plan import Caps, Plan, Synced, plan
+from .plan import Caps, Plan, Synced, plan, uploads_only
 from .remote import RemoteTree
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ class SyncReport:
     deleted_local: list[str] = field(default_factory=list)
     deleted_remote: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    #: Files that could not be synced (the site was unreachable or refused): still only here.
+    failed: list[str] = field(default_factory=list)
     #: False when the EFSS was not asked at all (nothing changed locally after an execution).
     listed: bool = False
 
@@ -70,6 +73,8 @@ class WorkingCopy:
         trust_folder_etags: bool = True,
         workers: int = 4,
         clock: Callable[[], datetime] = datetime.now,
+        journal: Journal | None = None,
+        agreed: Record | None = None,
     ) -> None:
         self.client = client
         self.folder = paths.normalize(folder)
@@ -83,8 +88,11 @@ class WorkingCopy:
         self.tree = RemoteTree(
             client, self.folder, self.ignore, trust_folder_etags=trust_folder_etags
         )
-        self.state: dict[str, Synced] = {}
-        self.synced_folders: dict[str, str | None] = {}
+        #: What both sides held at the end of the last sync (from a record when recovering).
+        self.state: dict[str, Synced] = dict(agreed.state) if agreed else {}
+        self.synced_folders: dict[str, str | None] = dict(agreed.synced_folders) if agreed else {}
+        #: Where the state is written after each sync, for a recovery if the server dies.
+        self.journal = journal
         self._clock = clock
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="cs3-sync")
@@ -116,12 +124,45 @@ class WorkingCopy:
                 caps=self.caps,
             )
             self._carry_out(todo, local, changed, files, folders, report)
+            self._save()
             return report
 
-    def close(self) -> None:
-        """Stop the worker threads and delete the local copy (call after a last sync)."""
+    def recover(self) -> SyncReport:
+        """Upload what the kernel wrote after the last sync of a copy whose server died, and
+        nothing else (see :func:`.plan.uploads_only`). Raises ``DavError`` if the folder
+        cannot even be listed."""
+        with self._lock:
+            report = SyncReport()
+            local, local_folders = disk.scan(self.local_root, self.ignore)
+            changed = self._local_changes(local)
+            files, folders, _ = self.tree.refresh()
+            report.listed = True
+            todo = uploads_only(
+                plan(
+                    state=self.state,
+                    synced_folders=self.synced_folders,
+                    local=local,
+                    local_folders=local_folders,
+                    local_changed=changed,
+                    remote=files,
+                    remote_folders=folders,
+                    caps=self.caps,
+                )
+            )
+            self._carry_out(todo, local, changed, files, folders, report, fetch=False)
+            self._save()
+            return report
+
+    def close(self, *, delete: bool = True) -> None:
+        """Stop the worker threads and (unless told not to) delete the local copy and its
+        record (call after a last sync)."""
         self._pool.shutdown(wait=True)
-        shutil.rmtree(os.path.dirname(self.local_root), ignore_errors=True)
+        if delete:
+            shutil.rmtree(os.path.dirname(self.local_root), ignore_errors=True)
+
+    def _save(self) -> None:
+        if self.journal is not None:
+            self.journal.save(self.state, self.synced_folders)
 
     def remote_path(self, rel: str) -> str:
         return self.tree.remote_path(rel)
@@ -172,6 +213,8 @@ class WorkingCopy:
         files: dict[str, Entry],
         folders: dict[str, Entry],
         report: SyncReport,
+        *,
+        fetch: bool = True,
     ) -> None:
         for rel in todo.make_local_folders:
             os.makedirs(self.local_path(rel), mode=0o700, exist_ok=True)
@@ -197,7 +240,7 @@ class WorkingCopy:
                 todo.make_remote_folders.append(rel)
         for rel in sorted(set(todo.make_remote_folders), key=lambda p: p.count("/")):
             self._mkcol(rel, report)
-        self._uploads(todo.uploads + extra_uploads, changed, files, report)
+        self._uploads(todo.uploads + extra_uploads, changed, files, report, fetch=fetch)
         for rel, etag in todo.delete_remote:
             self._delete_remote(rel, etag, report)
             self.state.pop(rel, None)
@@ -251,7 +294,7 @@ class WorkingCopy:
         results = self._pool.map(lambda item: self._fetch(*item), items)
         for (rel, entry), result in zip(items, results, strict=True):
             if isinstance(result, errors.DavError):
-                self._tell(("download", rel, entry.etag or ""), report, self._failed(rel, result))
+                self._fail(("download", rel, entry.etag or ""), rel, result, report)
                 continue
             staged, etag, size, digest = result
             target = self.local_path(rel)
@@ -295,7 +338,7 @@ class WorkingCopy:
         except errors.AlreadyExists:
             pass
         except errors.DavError as err:
-            self._tell(("mkcol", rel), report, self._failed(rel, err))
+            self._fail(("mkcol", rel), rel, err, report)
 
     def _uploads(
         self,
@@ -303,6 +346,8 @@ class WorkingCopy:
         changed: dict[str, str],
         files: dict[str, Entry],
         report: SyncReport,
+        *,
+        fetch: bool = True,
     ) -> None:
         # A version of a file the site already refused (a read-only share) is not sent again.
         items = [item for item in items if self._refusal_key(item[0]) not in self._told]
@@ -312,11 +357,11 @@ class WorkingCopy:
         for (rel, _), result in zip(items, results, strict=True):
             if isinstance(result, errors.PreconditionFailed):
                 # The EFSS side changed (or appeared) after we listed it: keep both.
-                self._late_conflict(rel, files, report)
+                self._late_conflict(rel, files, report, fetch=fetch)
             elif isinstance(result, errors.PermissionDenied):
-                self._tell(self._refusal_key(rel), report, self._failed(rel, result))
+                self._fail(self._refusal_key(rel), rel, result, report)
             elif isinstance(result, errors.DavError):
-                self._tell(("upload", rel), report, self._failed(rel, result))
+                self._fail(("upload", rel), rel, result, report)
             elif result is not None:
                 self.state[rel] = result
                 report.uploaded.append(rel)
@@ -368,24 +413,28 @@ class WorkingCopy:
             except errors.AlreadyExists:
                 pass
 
-    def _late_conflict(self, rel: str, files: dict[str, Entry], report: SyncReport) -> None:
-        """An upload found the EFSS file changed after our listing: keep both versions."""
+    def _late_conflict(
+        self, rel: str, files: dict[str, Entry], report: SyncReport, *, fetch: bool = True
+    ) -> None:
+        """An upload found the EFSS file changed after our listing: keep both versions (and
+        fetch the EFSS one into the copy, unless the copy is about to go)."""
         try:
             entry = self.client.stat(self.remote_path(rel))
         except errors.NotFound:
             self.state.pop(rel, None)  # it went away: upload as new next time
             return
         except errors.DavError as err:
-            self._tell(("upload", rel), report, self._failed(rel, err))
+            self._fail(("upload", rel), rel, err, report)
             return
         copy = self._keep_kernel_version(rel, files, report)
-        self._downloads([(rel, entry)], {}, files, report)
+        if fetch:
+            self._downloads([(rel, entry)], {}, files, report)
         result = self._send(copy, None, None)
         if isinstance(result, Synced):
             self.state[copy] = result
             report.uploaded.append(copy)
         elif isinstance(result, errors.DavError):
-            self._tell(("upload", copy), report, self._failed(copy, result))
+            self._fail(("upload", copy), copy, result, report)
 
     def _delete_remote(self, rel: str, etag: str | None, report: SyncReport) -> None:
         try:
@@ -394,7 +443,7 @@ class WorkingCopy:
         except (errors.NotFound, errors.PreconditionFailed):
             pass  # gone already, or changed there since: the next sync brings it back
         except errors.DavError as err:
-            self._tell(("delete", rel), report, self._failed(rel, err))
+            self._fail(("delete", rel), rel, err, report)
 
     def _refusal_key(self, rel: str) -> tuple[str, ...]:
         return ("refused", rel, str(disk.stat_file(self.local_path(rel))))
@@ -406,11 +455,16 @@ class WorkingCopy:
             self._told.add(key)
             report.notes.append(note)
 
-    @staticmethod
-    def _failed(rel: str, err: errors.DavError) -> str:
-        return (
+    def _fail(
+        self, key: tuple[str, ...], rel: str, err: errors.DavError, report: SyncReport
+    ) -> None:
+        """A file that could not be synced: counted in the report, and told once."""
+        report.failed.append(rel)
+        self._tell(
+            key,
+            report,
             f"{PREFIX}'{rel}' could not be synced with the EFSS: {err.message} The kernel's "
-            "copy stays in its working folder; it is tried again after the next execution."
+            "copy stays in its working folder; it is tried again after the next execution.",
         )
 
     def _tell_skipped(self, rel: str, entry: Entry, cap: str, report: SyncReport) -> None:
