@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 from collections import Counter
 from typing import Any, Literal
 
@@ -51,6 +52,7 @@ def recover_left_copies(
     """Recover every kernel folder in ``root`` left by a dead server; what became of each
     (by outcome, a count), also said in one log line."""
     outcomes: Counter[Outcome] = Counter()
+    began = time.monotonic()
     try:
         entries = sorted(os.scandir(root), key=lambda entry: entry.name)
     except FileNotFoundError:
@@ -65,9 +67,10 @@ def recover_left_copies(
             outcomes["left alone"] += 1
     if outcomes:
         log.info(
-            "Working copies in %s checked: %d recovered, %d kept for the next start, %d left "
-            "alone, %d of running servers.",
+            "Working copies in %s checked in %.2f s: %d recovered, %d kept for the next start, "
+            "%d left alone, %d of running servers.",
             root,
+            time.monotonic() - began,
             outcomes["recovered"],
             outcomes["kept"],
             outcomes["left alone"],

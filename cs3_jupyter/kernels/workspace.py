@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 from concurrent.futures import Executor
 
 from ..dav import errors
@@ -32,6 +33,8 @@ class KernelWorkspace:
         self.running: set[str] = set()
         #: Notes from syncs that ran outside an execution (start, shutdown), told next time.
         self._later: list[str] = []
+        #: The last sync left files that are only here (the site was unreachable or refused).
+        self._unsaved = False
 
     @property
     def cwd(self) -> str:
@@ -47,13 +50,16 @@ class KernelWorkspace:
                     self._executor, functools.partial(self.copy.sync, ask_site=ask_site)
                 )
                 notes = report.notes
+                self._unsaved = bool(report.failed)
             except errors.DavError as err:
+                self._unsaved = True
                 log.warning("Working copy sync of '%s' failed: %s", self.copy.folder, err.message)
                 notes = [
                     f"{PREFIX}The kernel's working folder could not be synced with the EFSS: "
                     f"{err.message} It is tried again with the next execution."
                 ]
             except Exception:
+                self._unsaved = True
                 log.exception("Working copy sync of '%s' failed", self.copy.folder)
                 notes = [
                     f"{PREFIX}The kernel's working folder could not be synced with the EFSS "
@@ -90,9 +96,21 @@ class KernelWorkspace:
             self.running -= msg_ids
 
     async def close(self) -> None:
-        """A last sync of what the kernel wrote, then the local copy is deleted."""
+        """A last sync of what the kernel wrote, then the local copy is deleted, unless that
+        sync could not save everything: then the copy stays, with its record, and the next
+        start of a server recovers it (``recovery.py``) once this one has stopped."""
         notes = await self.sync(ask_site=False)
         for note in notes:
             log.warning("%s", note)
+        keep = self._unsaved
+        if keep:
+            log.warning(
+                "The working copy of '%s' holds files not saved to the EFSS; it stays in %s "
+                "and is uploaded when the server next starts.",
+                self.copy.folder,
+                os.path.dirname(self.cwd),
+            )
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self.copy.close)
+        await loop.run_in_executor(
+            self._executor, functools.partial(self.copy.close, delete=not keep)
+        )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,10 @@ from cs3_localmesh.mesh import Mesh
 from jupyter_process import JupyterProcess
 from kernel_helpers import KernelSession, Lang, Person, eventually, notebook_bytes, start_server
 
-from cs3_jupyter.kernels.sync.journal import RECORD
+from cs3_jupyter.kernels import owner
+from cs3_jupyter.kernels.sync.journal import RECORD, Journal, read_record
+from cs3_jupyter.kernels.sync.local import LocalFile
+from cs3_jupyter.kernels.sync.plan import Synced
 
 FOLDER = "Recovery ü #1"
 KERNEL = "minish"  # recovery is the server's business: any kernel will do, this one starts fast
@@ -178,3 +183,51 @@ def test_a_copy_the_site_refuses_is_kept_and_recovered_at_a_later_start(person, 
     servers(alice)
     eventually(lambda: not copy.parent.exists(), "the copy is recovered once the site answers")
     assert alice.text(f"{FOLDER}/precious.txt") == "only here"
+
+
+def test_a_copy_the_last_sync_could_not_save_is_kept_at_shutdown(person, servers, mesh):
+    """The site is down when the kernel shuts down: the copy stays and the next start saves it."""
+    alice = person()
+    session, copy, _ = _kernel_with_copy(alice)
+    (copy / "last words.txt").write_text("written before shutdown")
+    mesh.set_fault("a", "status", code=503, prefix=f"/remote.php/dav/files/{alice.info.user}/")
+    try:
+        session.close()  # returns once the last sync has run
+    finally:
+        mesh.clear_faults("a")
+    assert (copy / "last words.txt").read_text() == "written before shutdown"
+    assert "holds files not saved to the EFSS" in _log(alice.server)
+    alice.server.stop()
+    servers(alice)
+    eventually(lambda: not copy.parent.exists(), "the kept copy is recovered at the next start")
+    assert alice.text(f"{FOLDER}/last words.txt") == "written before shutdown"
+
+
+def test_an_owner_is_gone_when_its_pid_is_free_or_reused_or_the_machine_restarted():
+    me = owner.this_process()
+    assert owner.is_alive(me)
+    assert not owner.is_alive({**me, "start": me["start"] + 1})  # the pid, reused
+    assert not owner.is_alive({**me, "boot_id": "another boot"})
+    assert owner.is_alive({**me, "host": "another host", "pid": 999_999_999})  # not ours to judge
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert not owner.is_alive({**me, "pid": int(ended.stdout), "start": None})
+
+
+def test_a_record_reads_back_what_was_written(tmp_path):
+    header = {"owner": owner.this_process(), "site": "http://site", "user": "u", "folder": "/f"}
+    state = {
+        "a/b c.csv": Synced('"e1"', 3, LocalFile(3, 1_733_000_000_123_456_789), "ab" * 20),
+        "new.txt": Synced(None, None, LocalFile(0, 1), "cd" * 20),
+    }
+    journal = Journal(str(tmp_path / RECORD), header)
+    journal.save(state, {"a": '"f1"', "b": None})
+    record = read_record(str(tmp_path / RECORD))
+    assert record.state == state
+    assert record.synced_folders == {"a": '"f1"', "b": None}
+    assert {k: record.header[k] for k in header} == header
+    assert sorted(os.listdir(tmp_path)) == [RECORD]  # no temporary file left behind

@@ -49,7 +49,8 @@ class SyncReport:
     deleted_local: list[str] = field(default_factory=list)
     deleted_remote: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
-    #: Files that could not be synced (the site was unreachable or refused): still only here.
+    #: Files whose kernel version could not be saved (the site was unreachable or refused
+    #: the write): they are only in the working copy.
     failed: list[str] = field(default_factory=list)
     #: False when the EFSS was not asked at all (nothing changed locally after an execution).
     listed: bool = False
@@ -105,6 +106,15 @@ class WorkingCopy:
         """Bring both sides in step. With ``ask_site=False`` the EFSS is only asked (and
         written) when something changed locally: after an execution that wrote nothing,
         this costs no request at all."""
+        return self._sync(ask_site=ask_site, recovering=False)
+
+    def recover(self) -> SyncReport:
+        """Upload what the kernel wrote after the last sync of a copy whose server died, and
+        nothing else (see :func:`.plan.uploads_only`). Raises ``DavError`` if the folder
+        cannot even be listed."""
+        return self._sync(ask_site=True, recovering=True)
+
+    def _sync(self, *, ask_site: bool, recovering: bool) -> SyncReport:
         with self._lock:
             report = SyncReport()
             local, local_folders = disk.scan(self.local_root, self.ignore)
@@ -123,34 +133,11 @@ class WorkingCopy:
                 remote_folders=folders,
                 caps=self.caps,
             )
-            self._carry_out(todo, local, changed, files, folders, report)
-            self._save()
-            return report
-
-    def recover(self) -> SyncReport:
-        """Upload what the kernel wrote after the last sync of a copy whose server died, and
-        nothing else (see :func:`.plan.uploads_only`). Raises ``DavError`` if the folder
-        cannot even be listed."""
-        with self._lock:
-            report = SyncReport()
-            local, local_folders = disk.scan(self.local_root, self.ignore)
-            changed = self._local_changes(local)
-            files, folders, _ = self.tree.refresh()
-            report.listed = True
-            todo = uploads_only(
-                plan(
-                    state=self.state,
-                    synced_folders=self.synced_folders,
-                    local=local,
-                    local_folders=local_folders,
-                    local_changed=changed,
-                    remote=files,
-                    remote_folders=folders,
-                    caps=self.caps,
-                )
-            )
-            self._carry_out(todo, local, changed, files, folders, report, fetch=False)
-            self._save()
+            if recovering:
+                todo = uploads_only(todo)
+            self._carry_out(todo, local, changed, files, folders, report, fetch=not recovering)
+            if self.journal is not None:
+                self.journal.save(self.state, self.synced_folders)
             return report
 
     def close(self, *, delete: bool = True) -> None:
@@ -159,10 +146,6 @@ class WorkingCopy:
         self._pool.shutdown(wait=True)
         if delete:
             shutil.rmtree(os.path.dirname(self.local_root), ignore_errors=True)
-
-    def _save(self) -> None:
-        if self.journal is not None:
-            self.journal.save(self.state, self.synced_folders)
 
     def remote_path(self, rel: str) -> str:
         return self.tree.remote_path(rel)
@@ -294,7 +277,7 @@ class WorkingCopy:
         results = self._pool.map(lambda item: self._fetch(*item), items)
         for (rel, entry), result in zip(items, results, strict=True):
             if isinstance(result, errors.DavError):
-                self._fail(("download", rel, entry.etag or ""), rel, result, report)
+                self._tell(("download", rel, entry.etag or ""), report, _failed(rel, result))
                 continue
             staged, etag, size, digest = result
             target = self.local_path(rel)
@@ -443,7 +426,7 @@ class WorkingCopy:
         except (errors.NotFound, errors.PreconditionFailed):
             pass  # gone already, or changed there since: the next sync brings it back
         except errors.DavError as err:
-            self._fail(("delete", rel), rel, err, report)
+            self._tell(("delete", rel), report, _failed(rel, err))
 
     def _refusal_key(self, rel: str) -> tuple[str, ...]:
         return ("refused", rel, str(disk.stat_file(self.local_path(rel))))
@@ -458,14 +441,9 @@ class WorkingCopy:
     def _fail(
         self, key: tuple[str, ...], rel: str, err: errors.DavError, report: SyncReport
     ) -> None:
-        """A file that could not be synced: counted in the report, and told once."""
+        """The kernel's version of ``rel`` could not be saved: counted, and told once."""
         report.failed.append(rel)
-        self._tell(
-            key,
-            report,
-            f"{PREFIX}'{rel}' could not be synced with the EFSS: {err.message} The kernel's "
-            "copy stays in its working folder; it is tried again after the next execution.",
-        )
+        self._tell(key, report, _failed(rel, err))
 
     def _tell_skipped(self, rel: str, entry: Entry, cap: str, report: SyncReport) -> None:
         size = entry.size or 0
@@ -482,6 +460,13 @@ class WorkingCopy:
             f"fsspec.open('efss://{self.remote_path(rel)}') or "
             f"pandas.read_csv('efss://{self.remote_path(rel)}').",
         )
+
+
+def _failed(rel: str, err: errors.DavError) -> str:
+    return (
+        f"{PREFIX}'{rel}' could not be synced with the EFSS: {err.message} The kernel's "
+        "copy stays in its working folder; it is tried again after the next execution."
+    )
 
 
 def _staging_file(folder: str) -> tuple[int, str]:
