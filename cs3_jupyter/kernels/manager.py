@@ -212,7 +212,7 @@ class CS3KernelManager(AsyncMappingKernelManager):
         journal = Journal(
             os.path.join(kernel_dir, RECORD), record_header(client, path, folder_name)
         )
-        journal.save({}, {})
+        journal.save({}, {}, durable=False)
         copy = WorkingCopy(
             client,
             path,

@@ -91,9 +91,17 @@ class Journal:
         self._written = ""
         self._failed = False
 
-    def save(self, state: Mapping[str, Synced], folders: Mapping[str, str | None]) -> None:
+    def save(
+        self,
+        state: Mapping[str, Synced],
+        folders: Mapping[str, str | None],
+        *,
+        durable: bool = True,
+    ) -> None:
         """Write the record if it differs from the last one written. A failure (disk full) is
-        logged once and does not fail the sync: the copy itself is still fine."""
+        logged once and does not fail the sync: the copy itself is still fine. ``durable``
+        flushes it to the disk before the rename (a power loss then keeps old or new); the
+        first, empty record skips that, as it is written on the event loop."""
         text = _encode(self.header, state, folders)
         if text == self._written:
             return
@@ -103,8 +111,9 @@ class Journal:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as out:
                     out.write(text)
-                    out.flush()
-                    os.fsync(out.fileno())  # the rename must not outlive the bytes (power loss)
+                    if durable:
+                        out.flush()
+                        os.fsync(out.fileno())  # the rename must not outlive the bytes
                 os.replace(temporary, self.path)
             except BaseException:
                 os.unlink(temporary)
