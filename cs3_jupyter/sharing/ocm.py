@@ -155,7 +155,10 @@ class Discovery:
         """Every site's provider or error, probed in parallel within one probe deadline.
 
         A site that has not answered by then is reported as not answering; its probe goes
-        on in the background until its own deadline and fills the cache.
+        on in the background until its own deadline and fills the cache. A mesh with more
+        sites than the pool has threads probes them in waves: waves that have not started
+        by then are cancelled (those sites are reported as not checked), so a list that
+        returned leaves no work behind beyond the probes already running.
         """
         urls = list(dict.fromkeys(site_urls))
         out: dict[str, Result] = {}
@@ -171,12 +174,25 @@ class Discovery:
         pool = ThreadPoolExecutor(min(32, len(urls)), thread_name_prefix="cs3-discovery")
         jobs = {url: pool.submit(one, url) for url in urls}
         wait_for(jobs.values(), timeout=self.limits.probe_deadline + 1)
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=False, cancel_futures=True)
         for url, job in jobs.items():
-            late = self._timed_out(url).error
-            assert late is not None
-            out[url] = job.result() if job.done() else late
+            if job.cancelled():
+                out[url] = self._not_checked(url)
+            elif job.done():
+                out[url] = job.result()
+            else:
+                late = self._timed_out(url).error
+                assert late is not None
+                out[url] = late
         return out
+
+    def _not_checked(self, url: str) -> SharingError:
+        return SharingError(
+            504,
+            "site_unreachable",
+            f"{domain_of(url)} was not checked: the mesh lists more sites than could be "
+            f"asked within {self.limits.probe_deadline:g} s.",
+        )
 
     def _timed_out(self, url: str) -> _Entry:
         error = SharingError(
