@@ -22,7 +22,7 @@ import logging
 import os
 import time
 from collections import Counter
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from ..dav import errors
 from ..dav.client import DavClient
@@ -111,7 +111,6 @@ def _recover_one(
     if not isinstance(folder, str) or not _plain_name(copy_name):
         log.warning("Left alone: the working copy record in %s is damaged.", kernel_dir)
         return "left alone"
-    assert isinstance(copy_name, str)
     lock = _claim(kernel_dir)
     if lock is None:
         return "running"  # another server is recovering it right now
@@ -183,7 +182,8 @@ def _sync_and_delete(
     return "recovered"
 
 
-def _plain_name(name: object) -> bool:
+def _plain_name(name: object) -> TypeGuard[str]:
+    """A single folder name (a damaged record must not point outside the kernel's folder)."""
     return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
 
 
