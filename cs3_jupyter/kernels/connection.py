@@ -8,6 +8,10 @@ anything, the working copy is synced (the cell sees what is on the EFSS now); wh
 queued execution ends, its ``execute_reply`` and its ``idle`` status are held back until
 what the cell wrote is on the EFSS, so "the cell finished" means "its files are saved".
 Conflicts and skipped files are told to the user as ``stderr`` output of that cell.
+
+Requests that run code without being a counted execution (a widget's callback on a
+``comm_msg``, a ``silent`` execution) are never held: when the kernel goes idle after one, the
+kernel manager's ``TrailingSyncs`` (``trailing.py``) uploads what it wrote a moment later.
 """
 
 from __future__ import annotations
@@ -20,9 +24,14 @@ from jupyter_server.services.kernels.connection.base import deserialize_msg_from
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado.websocket import WebSocketClosedError
 
+from .trailing import TrailingSyncs
 from .workspace import KernelWorkspace
 
 V1 = "v1.kernel.websocket.jupyter.org"
+#: Shell requests that run kernel code besides executions: widget callbacks and comm targets.
+COMM_REQUESTS = frozenset({"comm_open", "comm_msg", "comm_close"})
+#: Callbacks remembered until their idle status; a kernel that never sends one cannot grow this.
+MAX_CALLBACKS = 1000
 
 
 class _Execution:
@@ -43,6 +52,8 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
         self._executions: dict[str, _Execution] = {}
         self._tail: asyncio.Future[None] | None = None
         self._syncing: asyncio.Future[None] | None = None
+        #: msg_ids of forwarded callbacks (comm messages, silent executions), in arrival order.
+        self._callbacks: dict[str, None] = {}
 
     @property
     def workspace(self) -> KernelWorkspace | None:
@@ -59,7 +70,10 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
         if channel != "shell":  # interrupts, input replies: never wait behind a sync
             super().handle_incoming_message(incoming_msg)
             return
-        is_execution = header.get("msg_type") == "execute_request" and not content.get("silent")
+        kind = header.get("msg_type")
+        is_execution = kind == "execute_request" and not content.get("silent")
+        if not is_execution and (kind in COMM_REQUESTS or kind == "execute_request"):
+            self._remember_callback(header.get("msg_id"))
         if not is_execution and (self._tail is None or self._tail.done()):
             super().handle_incoming_message(incoming_msg)
             return
@@ -86,6 +100,14 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
         if self.channels:
             super().handle_incoming_message(incoming_msg)
 
+    def _remember_callback(self, msg_id: str | None) -> None:
+        """Watch for the idle status that ends this callback (see ``_callback_ended``)."""
+        if not msg_id:
+            return
+        self._callbacks[msg_id] = None
+        if len(self._callbacks) > MAX_CALLBACKS:
+            del self._callbacks[next(iter(self._callbacks))]
+
     def _read_incoming(self, incoming_msg: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """(channel, header, content) of a message from the browser, in either protocol."""
         if self.subprotocol == V1:
@@ -99,7 +121,7 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
     # -- kernel -> browser -------------------------------------------------------------------
 
     def handle_outgoing_message(self, stream: Any, outgoing_msg: list[Any]) -> None:
-        if not self._executions:
+        if not self._executions and not self._callbacks:
             super().handle_outgoing_message(stream, outgoing_msg)
             return
         channel = stream if isinstance(stream, str) else getattr(stream, "channel", None)
@@ -108,6 +130,8 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
             _, parts = self.session.feed_identities(outgoing_msg)
             parent = self.session.unpack(parts[2]).get("msg_id")
             execution = self._executions.get(parent)
+            if parent in self._callbacks and channel == "iopub" and self._is_idle(parts):
+                self._callback_ended(parent)
         if execution is None:
             super().handle_outgoing_message(stream, outgoing_msg)
             return
@@ -123,15 +147,25 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
                 return
         super().handle_outgoing_message(stream, outgoing_msg)
 
-    def _count_end(self, execution: _Execution, channel: str | None, parts: list[Any]) -> bool:
-        """Whether this message is one of an execution's two ends (reply, then idle)."""
-        header = self.session.unpack(parts[1])
-        kind = header.get("msg_type")
-        end = (channel == "shell" and kind == "execute_reply") or (
-            channel == "iopub"
-            and kind == "status"
+    def _is_idle(self, parts: list[Any]) -> bool:
+        """Whether an IOPub message is the kernel's ``idle`` status."""
+        return (
+            self.session.unpack(parts[1]).get("msg_type") == "status"
             and self.session.unpack(parts[4]).get("execution_state") == "idle"
         )
+
+    def _callback_ended(self, msg_id: str) -> None:
+        """The kernel went idle after a callback: its upload follows, beside the flow."""
+        del self._callbacks[msg_id]
+        trailing: TrailingSyncs | None = getattr(self.multi_kernel_manager, "trailing_syncs", None)
+        if trailing is not None:
+            trailing.request_ended(self.kernel_id)
+
+    def _count_end(self, execution: _Execution, channel: str | None, parts: list[Any]) -> bool:
+        """Whether this message is one of an execution's two ends (reply, then idle)."""
+        end = (
+            channel == "shell" and self.session.unpack(parts[1]).get("msg_type") == "execute_reply"
+        ) or (channel == "iopub" and self._is_idle(parts))
         if end:
             execution.ends_seen += 1
             if execution.ends_seen >= 2 and execution.held is None:
@@ -172,6 +206,7 @@ class SyncingKernelConnection(ZMQChannelsWebsocketConnection):
             workspace.forget_running(set(self._executions))
         pending = list(self._executions.values())
         self._executions.clear()
+        self._callbacks.clear()  # they will not end either
         for execution in pending:
             if execution.held is not None and self.channels:
                 self._release(execution)

@@ -19,13 +19,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Bool, Integer, List, Unicode, default
+from traitlets import Bool, Float, Integer, List, Unicode, default
 
 from ..dav.client import DavClient
 from .recovery import Outcome, record_header, recover_left_copies
 from .sync import Caps, WorkingCopy
 from .sync.journal import RECORD, Journal
 from .tokens import KernelTokens
+from .trailing import TrailingSyncs
 from .workspace import KernelWorkspace
 
 #: Environment variables a kernel never inherits: the EFSS credential in all its forms.
@@ -113,6 +114,15 @@ class CS3KernelManager(AsyncMappingKernelManager):
         "site that does not: every subfolder is then listed before each execution.",
     ).tag(config=True)
 
+    sync_callback_delay = Float(
+        1.0,
+        help="Seconds after a widget callback (a comm message) or a silent execution left the "
+        "kernel idle before what the kernel wrote is uploaded to the EFSS, beside the message "
+        "flow (nothing waits for it). Each such request within the wait starts it again, so a "
+        "dragged slider gives one upload when it stops. Never while a cell runs: the sync after "
+        "the cell covers it. 0: no such uploads (files then reach the EFSS with the next cell).",
+    ).tag(config=True)
+
     sync_workers = Integer(
         4, help="Parallel downloads/uploads per sync (and threads for syncing)."
     ).tag(config=True)
@@ -131,6 +141,8 @@ class CS3KernelManager(AsyncMappingKernelManager):
         self._first_sync: dict[str, asyncio.Task[None]] = {}
         self._retiring: dict[str, asyncio.Task[None]] = {}
         self._sync_executor = ThreadPoolExecutor(self.sync_workers, thread_name_prefix="cs3-wc")
+        #: Uploads after widget callbacks; the connection reports when the kernel went idle.
+        self.trailing_syncs = TrailingSyncs(self.workspace, self.sync_callback_delay)
 
     # -- what the connection and the handlers ask ---------------------------------------------
 
@@ -256,6 +268,7 @@ class CS3KernelManager(AsyncMappingKernelManager):
         working copy gets a last sync and is deleted."""
         removed = super().remove_kernel(kernel_id)
         self.file_tokens.revoke(kernel_id)
+        self.trailing_syncs.forget(kernel_id)
         workspace = self._workspaces.pop(kernel_id, None)
         if workspace is not None:
             self._retiring[kernel_id] = _spawn(self._retire(kernel_id, workspace))

@@ -40,10 +40,17 @@ class KernelWorkspace:
     def cwd(self) -> str:
         return self.copy.local_root
 
-    async def sync(self, *, ask_site: bool = True, tell_later: bool = False) -> list[str]:
+    async def sync(
+        self, *, ask_site: bool = True, tell_later: bool = False, between_executions: bool = False
+    ) -> list[str]:
         """Run one sync in a worker thread; returns the notes for the user (all notes not
-        told yet), or keeps them for the next execution with ``tell_later``."""
+        told yet), or, with ``tell_later``, keeps this sync's notes for the next execution
+        (and returns them for the log). With ``between_executions`` nothing runs if an
+        execution started meanwhile: its files may be half-written, and its own sync after
+        it covers them (checked under the lock, after any sync before that execution)."""
         async with self._lock:
+            if between_executions and self.running:
+                return []
             loop = asyncio.get_running_loop()
             try:
                 report = await loop.run_in_executor(
@@ -68,7 +75,7 @@ class KernelWorkspace:
                 ]
             if tell_later:
                 self._later.extend(notes)
-                return []
+                return notes
             earlier, self._later = self._later, []
             return earlier + notes
 

@@ -59,19 +59,9 @@ class KernelSession:
         )
 
     def send(self, code: str) -> str:
-        msg_id = uuid.uuid4().hex
-        message = {
-            "header": {
-                "msg_id": msg_id,
-                "msg_type": "execute_request",
-                "username": "test",
-                "session": self.client_session,
-                "version": "5.3",
-                "date": "2026-01-01T00:00:00Z",
-            },
-            "parent_header": {},
-            "metadata": {},
-            "content": {
+        return self.send_shell(
+            "execute_request",
+            {
                 "code": code,
                 "silent": False,
                 "store_history": True,
@@ -79,11 +69,51 @@ class KernelSession:
                 "allow_stdin": False,
                 "stop_on_error": True,
             },
+        )
+
+    def send_shell(self, msg_type: str, content: dict[str, Any]) -> str:
+        """Send one shell request as JupyterLab does; returns its msg_id."""
+        msg_id = uuid.uuid4().hex
+        message = {
+            "header": {
+                "msg_id": msg_id,
+                "msg_type": msg_type,
+                "username": "test",
+                "session": self.client_session,
+                "version": "5.3",
+                "date": "2026-01-01T00:00:00Z",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
             "channel": "shell",
             "buffers": [],
         }
         self.ws.send(json.dumps(message))
         return msg_id
+
+    def open_comm(self, target: str) -> str:
+        """Open a comm to ``target`` (as a widget's model does); returns its comm_id."""
+        comm_id = uuid.uuid4().hex
+        self.wait_idle(
+            self.send_shell("comm_open", {"comm_id": comm_id, "target_name": target, "data": {}})
+        )
+        return comm_id
+
+    def comm_send(self, comm_id: str, data: dict[str, Any]) -> str:
+        """A ``comm_msg`` (a widget's button click or slider move); returns its msg_id."""
+        return self.send_shell("comm_msg", {"comm_id": comm_id, "data": data})
+
+    def wait_idle(self, msg_id: str) -> None:
+        """Wait for the kernel's idle status after the request ``msg_id``."""
+        while True:
+            msg = json.loads(self.ws.recv())
+            if (
+                msg.get("parent_header", {}).get("msg_id") == msg_id
+                and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"
+            ):
+                return
 
     def collect(self, msg_id: str, until_input: bool = False) -> Output:
         """Messages of one execution until its idle status (or until its execute_input)."""
@@ -167,6 +197,19 @@ class Lang:
 
     def cwd(self) -> str:
         return "import os\nprint(os.getcwd())" if self.python else "pwd -P"
+
+    def comm_target(self, name: str) -> str:
+        """A cell registering comm target ``name`` that runs each message's ``code`` (in the
+        kernel's language): a stand-in for a widget whose callback writes files. ``minish``
+        runs a comm message's ``code`` by itself."""
+        if not self.python:
+            return "true"
+        return (
+            "import comm\n"
+            "def _target(channel, _open):\n"
+            "    channel.on_msg(lambda msg: exec(msg['content']['data']['code'], {}))\n"
+            f"comm.get_comm_manager().register_target({name!r}, _target)"
+        )
 
     def pid(self) -> str:
         """The kernel process's pid."""

