@@ -32,16 +32,26 @@ def _puts(mesh) -> int:
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
-def test_a_file_written_by_a_widget_callback_reaches_the_efss_without_another_cell(person, kernel):
+def test_files_written_by_a_callback_or_a_silent_execution_reach_the_efss_without_a_cell(
+    person, kernel
+):
     alice = person()
     session, lang, comm_id = _open(alice, kernel)
     try:
         clicked = session.comm_send(comm_id, {"code": lang.write("export 1.csv", "a,b\n1,2\n")})
-        session.wait_idle(clicked)  # the callback's idle is not held back for the upload
+        session.wait_idle(clicked)  # no cell runs from here on
         eventually(
             lambda: "export 1.csv" in alice.names(FOLDER), "the export on the EFSS", limit=15
         )
         assert alice.text(f"{FOLDER}/export 1.csv") == "a,b\n1,2\n"
+        # A silent execution (an extension's, a variable inspector's) is code like any other.
+        quiet = session.send_shell(
+            "execute_request",
+            {"code": lang.write("quiet.txt", "q"), "silent": True, "store_history": False},
+        )
+        session.wait_idle(quiet)
+        eventually(lambda: "quiet.txt" in alice.names(FOLDER), "the silent write on the EFSS")
+        assert alice.text(f"{FOLDER}/quiet.txt") == "q"
     finally:
         session.close()
 
