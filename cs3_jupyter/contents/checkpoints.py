@@ -64,6 +64,7 @@ from ..dav import errors, paths
 from ..dav.client import DavClient
 from ..dav.props import Entry
 from ..dav.versions import Version, label_version, list_versions, restore_version
+from .errors import ShownHTTPError
 from .guard import write_time
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ class CS3Checkpoints(AsyncCheckpoints):
         except HTTPError as err:
             message = err.log_message or "The site refused it."
             self.log.warning("No checkpoint of '%s' could be made: %s", entry.path, message)
-            raise HTTPError(
+            raise ShownHTTPError(
                 403,
                 f"No checkpoint of '{entry.path}' could be made: {message} "
                 "The file can still be edited and saved.",

@@ -44,7 +44,7 @@ from ..dav.props import Entry
 from ..transport.auth import make_auth
 from .cache import Listing, StatCache
 from .checkpoints import CS3Checkpoints
-from .errors import to_http_error
+from .errors import ShownHTTPError, to_http_error
 from .files import CS3FilesHandler
 from .fingerprints import HASH_ALGORITHM, Fingerprints, of_checksums, stamp_of
 from .guard import Guard, Version, version_of, write_time
@@ -189,9 +189,9 @@ class CS3ContentsManager(AsyncContentsManager):
         try:
             return paths.normalize(path)
         except errors.OutsideRoot as err:
-            raise HTTPError(404, err.message) from None
+            raise ShownHTTPError(404, err.message) from None
         except errors.BadPath as err:
-            raise HTTPError(400, err.message) from None
+            raise ShownHTTPError(400, err.message) from None
 
     def request_memo(self) -> StatCache:
         """What the site said during this REST request (this asyncio task), for its

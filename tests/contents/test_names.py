@@ -43,3 +43,23 @@ async def test_odd_name_round_trip(api, dav, name):
     await api.ok("DELETE", renamed, status=204)
     with pytest.raises(NotFound):
         dav.stat(renamed)
+
+
+async def test_messages_name_a_file_with_percent_signs_as_it_is_called(api, dav, mesh, user):
+    """JupyterLab shows the API's message: ``50% done`` must not read ``50%% done``.
+
+    Tornado doubles the ``%`` of an error message given without format arguments when
+    jupyter_server reads it for the browser; the user would see a name no file has.
+    """
+    name = "per%cent 100% done.txt"
+    dav.put(name, b"kept")
+    mesh.set_fault("a", "status", code=503, prefix=f"/remote.php/dav/files/{user.user}/")
+    try:
+        opened = await api.error("GET", name)
+        saved = await api.error("PUT", name, {"type": "file", "format": "text", "content": "new"})
+    finally:
+        mesh.clear_faults("a")
+    for code, message in (opened, saved):
+        assert code == 502
+        assert f"'{name}'" in message and "%%" not in message, message
+    assert dav.download(name)[0] == b"kept"
