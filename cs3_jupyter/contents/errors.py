@@ -15,6 +15,7 @@ from tornado.web import HTTPError
 
 from ..dav import errors
 
+
 class ShownHTTPError(HTTPError):
     """An ``HTTPError`` whose message the browser receives exactly as written.
 

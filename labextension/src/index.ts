@@ -29,6 +29,7 @@ import { CS3Api, Permission } from './api';
 import { createPanelContext } from './appContext';
 import { addCommands } from './commands';
 import { HomeLabel } from './homeLabel';
+import { ListingProblem } from './listingProblem';
 import { meshIcon } from './icons';
 // The panel shows the model from the start, so it is needed at once.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -113,6 +114,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const showPanel = () => shell.activateById(PANEL_ID);
 
     browser.header.addWidget(new HomeLabel(model, trans));
+    browser.header.addWidget(new ListingProblem(browser.model, trans));
     if (renderer instanceof ShareMarkRenderer) {
       model.changed.connect(() =>
         renderer.setMarks(shareMarks(model.state, trans))

@@ -4,6 +4,8 @@ bob's own site (b) answers 503 to everything: his panel must show one clear aler
 top, with a way to try again, instead of empty sections; what it showed before stays listed.
 Once the site is back, Try again brings everything back and the alert goes away. And when
 the other site is down, a share received from there stays listed, marked, with the reason.
+The file browser, too, says why it cannot list the files (JupyterLab alone says nothing
+and shows an empty or an old listing).
 """
 
 from __future__ import annotations
@@ -87,3 +89,29 @@ def test_a_share_from_a_site_that_is_down_stays_listed(person, lab_page, mesh):
         a.screenshot("panel-owner-site-down-light", a.panel())
     finally:
         mesh.clear_faults("b")
+
+
+def test_the_file_browser_says_why_it_cannot_list_the_files(person, lab_page, mesh):
+    bob = person("b", "bob")
+    bob.lab.put_notebook("kept.ipynb", "kept")
+    b = lab_page(bob)
+    b.show_files()
+    expect(b.file_item("kept.ipynb")).to_be_visible()
+    alert = b.page.locator("#filebrowser [role=alert]")
+    expect(alert).to_be_hidden()
+
+    mesh.set_fault("b", "status", code=503)
+    try:
+        b.page.locator('#filebrowser [data-command="filebrowser:refresh"]').click()
+        expect(alert).to_be_visible()
+        expect(alert).to_contain_text(f"{bob.site_host} failed with HTTP 503")
+        # What was listed before stays; the alert says it could not be brought up to date.
+        expect(b.file_item("kept.ipynb")).to_be_visible()
+        b.screenshot("file-browser-site-down-light", b.page.locator("#filebrowser"))
+        assert b.contrast(alert) >= 4.5
+    finally:
+        mesh.clear_faults("b")
+
+    alert.get_by_role("button", name="Try again").click()
+    expect(alert).to_be_hidden()
+    expect(b.file_item("kept.ipynb")).to_be_visible()
