@@ -182,7 +182,7 @@ class CS3Checkpoints(AsyncCheckpoints):
     async def _file(self, path: str, *, fresh: bool = False) -> Entry:
         entry = await (self.manager.entry(path, fresh=True) if fresh else self.manager.known(path))
         if entry.is_dir:
-            raise HTTPError(400, f"'{path}' is a folder; only files have checkpoints.")
+            raise ShownHTTPError(400, f"'{path}' is a folder; only files have checkpoints.")
         return entry
 
     async def _versions_of(self, entry: Entry) -> list[Version] | None:
@@ -277,7 +277,7 @@ class CS3Checkpoints(AsyncCheckpoints):
     async def _restore_version(self, entry: Entry, versions: list[Version], id_: str) -> None:
         found = next((v for v in versions if v.id == id_ and v.label == self.label), None)
         if found is None:
-            raise HTTPError(404, f"Checkpoint {id_} of '{entry.path}' does not exist.")
+            raise ShownHTTPError(404, f"Checkpoint {id_} of '{entry.path}' does not exist.")
         if id_ == str(int(entry.last_modified.timestamp())):
             return  # the checkpoint is the current content: nothing was saved since
         assert entry.fileid is not None
@@ -299,7 +299,9 @@ class CS3Checkpoints(AsyncCheckpoints):
             versions = await self._versions_of(entry)
             if versions is not None:
                 if not any(v.id == checkpoint_id and v.label == self.label for v in versions):
-                    raise HTTPError(404, f"Checkpoint {checkpoint_id} of '{path}' does not exist.")
+                    raise ShownHTTPError(
+                        404, f"Checkpoint {checkpoint_id} of '{path}' does not exist."
+                    )
                 assert entry.fileid is not None
                 await self.manager.call(
                     label_version, self.manager.client, entry.fileid, checkpoint_id, "", path
@@ -376,7 +378,7 @@ class CS3Checkpoints(AsyncCheckpoints):
         for found, _, copy in await self._copies(copies):
             if found == id_:
                 return copy
-        raise HTTPError(404, f"Checkpoint {id_} of '{path}' does not exist.")
+        raise ShownHTTPError(404, f"Checkpoint {id_} of '{path}' does not exist.")
 
 
 # -- blocking steps, run in the manager's worker threads ---------------------------------

@@ -6,7 +6,7 @@ one that is too slow a gateway timeout (504). The message is the one the dav lay
 for a user; it names the site and the path, never a credential.
 
 That message must reach the user as written, ``%`` included (a file called
-``50% done.ipynb``): see :class:`ShownHTTPError`.
+``50% done.ipynb``): the errors of this package are :class:`ShownHTTPError`.
 """
 
 from __future__ import annotations

@@ -302,7 +302,7 @@ class CS3ContentsManager(AsyncContentsManager):
 
     def _refuse_hidden(self, *candidates: str) -> None:
         if not self.allow_hidden and any(_hidden(path) for path in candidates):
-            raise HTTPError(400, f"Cannot use the hidden file or folder '{candidates[0]}'.")
+            raise ShownHTTPError(400, f"Cannot use the hidden file or folder '{candidates[0]}'.")
 
     def get_kernel_path(self, path: str, model: Any = None) -> str:
         """The notebook's folder: its kernel works in a synced copy of it (docs/kernels.md)."""
@@ -327,7 +327,7 @@ class CS3ContentsManager(AsyncContentsManager):
             self.check_and_sign(notebook, path)
         except Exception as err:  # the store raises whatever its backend does
             self.log.error("Signing %s failed", path, exc_info=True)
-            raise HTTPError(500, f"Unexpected error while signing '{path}': {err}") from None
+            raise ShownHTTPError(500, f"Unexpected error while signing '{path}': {err}") from None
         return notebook
 
     async def trust_notebook(self, path: str) -> None:
@@ -502,7 +502,7 @@ class CS3ContentsManager(AsyncContentsManager):
     async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
         path = self.normalize(path)
         if not path:
-            raise HTTPError(400, "The root folder cannot be saved as a file.")
+            raise ShownHTTPError(400, "The root folder cannot be saved as a file.")
         self._refuse_hidden(path)
         checked = save_model(model, path)
         if checked.chunk is not None:
@@ -686,7 +686,7 @@ class CS3ContentsManager(AsyncContentsManager):
         if not self.delete_to_trash and not self.always_delete_dir:
             found = await self.entry(path)
             if found.is_dir and (await self._children(path))[1]:
-                raise HTTPError(400, f"Directory {path} not empty")
+                raise ShownHTTPError(400, f"Directory {path} not empty")
         await self.call(self.client.delete, path)
         self._gone(path)
 
@@ -728,7 +728,7 @@ class CS3ContentsManager(AsyncContentsManager):
             return None
         self._refuse_hidden(old_path, new_path)
         if new_path.startswith(old_path + "/"):
-            raise HTTPError(409, f"'{old_path}' cannot be moved into itself ('{new_path}').")
+            raise ShownHTTPError(409, f"'{old_path}' cannot be moved into itself ('{new_path}').")
         try:
             moved = await self.call(self.client.move, old_path, new_path)
         except BaseException:
@@ -758,11 +758,11 @@ class CS3ContentsManager(AsyncContentsManager):
             )
             target = paths.join(destination, name)
         elif to_path is None:
-            raise HTTPError(404, f"No such directory: {destination}")
+            raise ShownHTTPError(404, f"No such directory: {destination}")
         else:
             parent = paths.split(destination)[0]
             if not await self.dir_exists(parent):
-                raise HTTPError(404, f"No such parent directory: {parent} to copy file in")
+                raise ShownHTTPError(404, f"No such parent directory: {parent} to copy file in")
             target = destination
         await self.call(self.client.copy, source, target)
         self._gone(target)
@@ -778,6 +778,7 @@ class CS3ContentsManager(AsyncContentsManager):
         if size is None:  # a site without oc:size
             size = await self.call(self.client.tree_size, folder.path)
         if size is not None and size > limit:
+            # Tornado's own class: jupyter_server's contents tests pin this error's exact type.
             raise HTTPError(
                 400,
                 f"Can't copy folders larger than {self.max_copy_folder_size_mb}MB, "

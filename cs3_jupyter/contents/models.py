@@ -15,10 +15,10 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode, ValidationError
 from nbformat.v4.rwbase import rejoin_lines, strip_transient
-from tornado.web import HTTPError
 from traitlets.log import get_logger
 
 from ..dav.props import Entry
+from .errors import ShownHTTPError
 from .fingerprints import HASH_ALGORITHM
 
 
@@ -26,10 +26,10 @@ def kind_of(entry: Entry, requested: str | None) -> str:
     """The model type for ``entry``, or a 400 when the caller forces one that cannot fit."""
     if entry.is_dir:
         if requested not in (None, "directory"):
-            raise HTTPError(400, f"{entry.path} is a directory, not a {requested}")
+            raise ShownHTTPError(400, f"{entry.path} is a directory, not a {requested}")
         return "directory"
     if requested == "directory":
-        raise HTTPError(400, f"{entry.path} is not a directory")
+        raise ShownHTTPError(400, f"{entry.path} is not a directory")
     if requested:
         return requested
     return "notebook" if entry.name.endswith(".ipynb") else "file"
@@ -84,7 +84,7 @@ def file_content(body: bytes, requested_format: str | None, path: str) -> tuple[
             return body.decode("utf-8"), "text"
         except UnicodeDecodeError:
             if requested_format == "text":
-                raise HTTPError(
+                raise ShownHTTPError(
                     400, f"'{path}' is not UTF-8 encoded text.", reason="bad format"
                 ) from None
     return base64.b64encode(body).decode("ascii"), "base64"
@@ -100,13 +100,13 @@ def read_notebook(body: bytes, path: str, validation: dict[str, Any]) -> nbforma
     except _NotV4:
         pass
     except Exception as err:  # decoding, JSON and nbformat's own errors all mean "not one"
-        raise HTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
+        raise ShownHTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
     try:
         return nbformat.reads(
             body.decode("utf-8"), as_version=4, capture_validation_error=validation
         )
     except Exception as err:  # as above
-        raise HTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
+        raise ShownHTTPError(400, f"'{path}' is not a readable notebook: {err}") from None
 
 
 class _NotV4(Exception):
@@ -147,5 +147,7 @@ def notebook_body(notebook: nbformat.NotebookNode, path: str, validation: dict[s
             notebook, version=nbformat.NO_CONVERT, capture_validation_error=validation
         )
     except Exception as err:  # a model nbformat cannot write at all is the client's error
-        raise HTTPError(400, f"'{path}' is not a notebook that can be saved: {err!r}") from None
+        raise ShownHTTPError(
+            400, f"'{path}' is not a notebook that can be saved: {err!r}"
+        ) from None
     return text.encode("utf-8")

@@ -15,6 +15,8 @@ from typing import Any
 
 from tornado.web import HTTPError
 
+from .errors import ShownHTTPError
+
 #: Chunk numbers: 1, 2, ... up to this (Nextcloud's chunked upload takes at most 10,000
 #: parts), and -1 for the last one.
 MAX_CHUNK = 10_000
@@ -39,52 +41,52 @@ class SaveModel:
 def save_model(model: Any, path: str) -> SaveModel:
     """Check a save's model for ``path``; a 400 names the first field that is wrong."""
     if not isinstance(model, dict):
-        raise HTTPError(400, "The body of a save must be a JSON object (a contents model).")
+        raise ShownHTTPError(400, "The body of a save must be a JSON object (a contents model).")
     for key in ("name", "path", "mimetype"):
         if model.get(key) is not None and not isinstance(model[key], str):
-            raise HTTPError(400, f"The model's '{key}' must be a string.")
+            raise ShownHTTPError(400, f"The model's '{key}' must be a string.")
     chunk = model.get("chunk")
     if chunk is not None and (
         not isinstance(chunk, int)
         or isinstance(chunk, bool)
         or not (chunk == -1 or 1 <= chunk <= MAX_CHUNK)
     ):
-        raise HTTPError(
+        raise ShownHTTPError(
             400,
             f"The model's 'chunk' must be a number from 1 to {MAX_CHUNK}, or -1 for the last "
             f"chunk; got {chunk!r:.40}.",
         )
     hash_ = model.get("hash")
     if hash_ is not None and (not isinstance(hash_, str) or not 0 < len(hash_) <= MAX_HASH):
-        raise HTTPError(
+        raise ShownHTTPError(
             400,
             "The model's 'hash' must be the hash of the version you loaded, as this server "
             "gave it (a string), or null.",
         )
     algorithm = model.get("hash_algorithm")
     if algorithm is not None and (not isinstance(algorithm, str) or len(algorithm) > 64):
-        raise HTTPError(400, "The model's 'hash_algorithm' must be a short string, or null.")
+        raise ShownHTTPError(400, "The model's 'hash_algorithm' must be a short string, or null.")
     if "type" not in model or model["type"] in (None, ""):
-        raise HTTPError(400, "No file type provided")
+        raise ShownHTTPError(400, "No file type provided")
     kind = model["type"]
     if not isinstance(kind, str) or kind not in _KINDS:
-        raise HTTPError(400, f"Unhandled contents type: {kind!r:.40}")
+        raise ShownHTTPError(400, f"Unhandled contents type: {kind!r:.40}")
     if chunk is not None and kind != "file":
-        raise HTTPError(400, f'File type "{kind}" is not supported for large file transfer')
+        raise ShownHTTPError(400, f'File type "{kind}" is not supported for large file transfer')
     if "content" not in model and kind != "directory":
-        raise HTTPError(400, "No file content provided")
+        raise ShownHTTPError(400, "No file content provided")
     fmt = model.get("format")
     if fmt is not None and (not isinstance(fmt, str) or fmt not in _FORMATS):
-        raise HTTPError(400, f"Unknown format {fmt!r:.40}: use 'text', 'base64' or 'json'.")
+        raise ShownHTTPError(400, f"Unknown format {fmt!r:.40}: use 'text', 'base64' or 'json'.")
     content = model.get("content")
     if kind == "file":
         if fmt not in ("text", "base64"):
-            raise HTTPError(400, "Must specify format of file contents as 'text' or 'base64'")
+            raise ShownHTTPError(400, "Must specify format of file contents as 'text' or 'base64'")
         if not isinstance(content, str):
-            raise HTTPError(400, "The content of a file must be a string.")
+            raise ShownHTTPError(400, "The content of a file must be a string.")
     elif kind == "notebook":
         if fmt not in (None, "json"):
-            raise HTTPError(400, "The content of a notebook is sent as JSON (format 'json').")
+            raise ShownHTTPError(400, "The content of a notebook is sent as JSON (format 'json').")
         _check_notebook(content, path)
     return SaveModel(kind, fmt, content, chunk, hash_)
 
@@ -93,7 +95,7 @@ def _check_notebook(content: Any, path: str) -> None:
     """The shape the notary and nbformat rely on; deeper problems are schema warnings."""
 
     def refuse(why: str) -> HTTPError:
-        return HTTPError(400, f"'{path}' is not a notebook that can be saved: {why}")
+        return ShownHTTPError(400, f"'{path}' is not a notebook that can be saved: {why}")
 
     if not isinstance(content, dict):
         raise refuse("its content must be a JSON object.")
@@ -122,8 +124,8 @@ def file_bytes(content: str, fmt: str | None, path: str) -> bytes:
         try:
             return base64.b64decode("".join(content.split()).encode("ascii"), validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError):
-            raise HTTPError(400, f"The content for '{path}' is not valid base64.") from None
+            raise ShownHTTPError(400, f"The content for '{path}' is not valid base64.") from None
     try:
         return content.encode("utf-8")
     except UnicodeEncodeError:
-        raise HTTPError(400, f"The content for '{path}' is not valid Unicode text.") from None
+        raise ShownHTTPError(400, f"The content for '{path}' is not valid Unicode text.") from None

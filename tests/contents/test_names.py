@@ -63,3 +63,10 @@ async def test_messages_name_a_file_with_percent_signs_as_it_is_called(api, dav,
         assert code == 502
         assert f"'{name}'" in message and "%%" not in message, message
     assert dav.download(name)[0] == b"kept"
+
+    # Our own refusals too: a notebook that does not parse.
+    broken = "50% broken.ipynb"
+    dav.put(broken, b"{not json")
+    code, message = await api.error("GET", broken)
+    assert code == 400
+    assert f"'{broken}' is not a readable notebook" in message, message
