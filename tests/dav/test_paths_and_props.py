@@ -7,9 +7,11 @@ including those the local mesh does not produce.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
+from jupyter_client.jsonutil import json_default
 
 from cs3_jupyter.dav import paths
 from cs3_jupyter.dav.errors import BadPath, ProtocolError
@@ -147,6 +149,35 @@ def test_malformed_and_hostile_xml_are_protocol_errors():
 )
 def test_http_dates_in_every_allowed_form(value):
     assert parse_http_date(value) == datetime(2024, 3, 25, 9, 30, tzinfo=timezone.utc)
+
+
+def test_listing_dates_serialise_exactly_as_plain_datetimes():
+    """Listing dates remember their ISO form (jupyter_server serialises them on its loop):
+    what reaches the browser, and every other format asked of them, must not change."""
+    listing = parse_multistatus(
+        b"""<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response>
+        <d:href>/dav/a.txt</d:href><d:propstat><d:prop>
+        <d:getlastmodified>Mon, 25 Mar 2024 09:30:07 GMT</d:getlastmodified>
+        <d:creationdate>2024-03-20T08:00:00Z</d:creationdate>
+        </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+        </d:multistatus>"""
+    )
+    entry = listing[0]
+    plain = (
+        datetime(2024, 3, 25, 9, 30, 7, tzinfo=timezone.utc),
+        datetime(2024, 3, 20, 8, 0, tzinfo=timezone.utc),
+    )
+    for date, expected in zip((entry.last_modified, entry.created), plain, strict=True):
+        assert isinstance(date, datetime) and date == expected
+        for _ in range(2):  # the second call answers from what the first made
+            assert json.dumps(date, default=json_default) == json.dumps(
+                expected, default=json_default
+            )
+        assert str(date) == str(expected)
+        assert date.isoformat(" ", "minutes") == expected.isoformat(" ", "minutes")
+        assert date.isoformat(timespec="microseconds") == expected.isoformat(
+            timespec="microseconds"
+        )
 
 
 def test_nested_properties_we_do_not_use_cannot_confuse_the_parser():
