@@ -256,6 +256,36 @@ def test_a_change_beats_a_deletion_on_either_side(person, kernel):
         session.close()
 
 
+def test_a_file_the_site_failed_to_save_goes_up_with_the_next_execution(person, kernel, mesh):
+    alice = person()
+    lang = Lang(kernel)
+    session = _open(alice, kernel)
+    try:
+        session.run(lang.cwd())  # the first sync is done
+        # Every PUT of alice's fails (a site in trouble), the listings still work.
+        mesh.set_fault(
+            "a",
+            "flaky",
+            code=503,
+            methods="PUT",
+            fraction=1.0,
+            prefix=f"/remote.php/dav/files/{alice.info.user}/",
+        )
+        try:
+            first = session.run(lang.write("result.csv", "x\n1\n"))
+        finally:
+            mesh.clear_faults("a")
+        assert "'result.csv' could not be synced with the EFSS" in first.stderr, first
+        assert "is tried again after each execution" in first.stderr, first
+        assert "result.csv" not in alice.names(FOLDER)
+        # The next cell (which writes nothing) takes it up, and the note is not repeated.
+        again = session.run(lang.read("result.csv"))
+        assert again.stdout == "x\n1\n" and "result.csv" not in again.stderr, again
+        assert alice.text(f"{FOLDER}/result.csv") == "x\n1\n"
+    finally:
+        session.close()
+
+
 def test_a_read_only_share_keeps_the_kernels_files_and_says_why_once(person, kernel, mesh):
     owner, reader = person(), person()
     owner.dav.mkcol("Readings")
@@ -277,6 +307,8 @@ def test_a_read_only_share_keeps_the_kernels_files_and_says_why_once(person, ker
         assert session.run(lang.read("data.csv")).stdout == "1,2\n"
         first = session.run(lang.write("mine.txt", "local only"))
         assert "'mine.txt' could not be synced with the EFSS" in first.stderr, first
+        # What the note promises is what happens next: not resent while unchanged.
+        assert "is sent again only once the kernel changes it" in first.stderr, first
         assert "mine.txt" not in owner.names("Readings")
         mesh.reset_stats("a")
         again = session.run(lang.read("mine.txt"))

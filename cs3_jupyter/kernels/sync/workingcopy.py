@@ -463,9 +463,15 @@ class WorkingCopy:
 
 
 def _failed(rel: str, err: errors.DavError) -> str:
+    # A refusal (a read-only share) would be refused again: that version is not resent.
+    when = (
+        "is sent again only once the kernel changes it"
+        if isinstance(err, errors.PermissionDenied)
+        else "is tried again after each execution (this note is not repeated)"
+    )
     return (
         f"{PREFIX}'{rel}' could not be synced with the EFSS: {err.message} The kernel's "
-        "copy stays in its working folder; it is tried again after the next execution."
+        f"copy stays in its working folder and {when}."
     )
 
 
