@@ -4,7 +4,8 @@ The most common deployment question is "did my single-user server pick up the se
 Run where the server runs (a terminal in JupyterLab, ``kubectl exec`` into the pod):
 
 * by default the command asks each Jupyter server running in this environment (found the way
-  ``jupyter server list`` finds them) for its own answer, ``GET /cs3/api/config``;
+  ``jupyter server list`` finds them) for its own answer, ``GET /cs3/api/config``, and whether
+  it can sign in to its site now (``GET /cs3/api/whoami``);
 * with ``--local``, or when no server runs, it works out what a server started here would use
   by running the server's start-up steps that decide it (load the config files, find and link
   the extensions) without starting a server. Useful after editing the configuration.
@@ -23,6 +24,9 @@ from urllib.parse import urljoin
 import requests
 
 from .config_report import EXTENSION, server_report
+
+#: The server's own deadline for a site is longer; this is enough to tell an admin "no answer".
+LOGIN_TIMEOUT = 30
 
 
 class _Collect(logging.Handler):
@@ -83,7 +87,40 @@ def _ask(info: dict[str, Any]) -> dict[str, Any]:
         return {"source": source, "error": "not allowed to ask it; use --local"}
     if response.status_code != 200:
         return {"source": source, "error": f"it answered HTTP {response.status_code}"}
-    return {"source": source, **response.json()}
+    return {"source": source, **response.json(), "site_login": _login(url, token)}
+
+
+def _login(url: str, token: str) -> dict[str, Any]:
+    """Whether the server can sign in to its site now (``GET /cs3/api/whoami``).
+
+    Settings that look right can still carry a wrong or expired password or token; the server's
+    own attempt, with its own credential, is the only check that says so (the credential never
+    leaves it: its error messages name the user, not the secret).
+    """
+    try:
+        response = requests.get(
+            urljoin(url, "cs3/api/whoami"),
+            headers={"Authorization": f"token {token}"} if token else {},
+            timeout=LOGIN_TIMEOUT,
+        )
+    except requests.RequestException as exc:
+        return {"ok": False, "error": f"no answer from the server ({type(exc).__name__})"}
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code == 200 and isinstance(body, dict):
+        return {"ok": True, "federated_id": str(body.get("federated_id", ""))}
+    message = body.get("message") if isinstance(body, dict) else None
+    return {"ok": False, "error": str(message or f"it answered HTTP {response.status_code}")}
+
+
+def _login_row(login: dict[str, Any] | None) -> list[tuple[str, str]]:
+    if login is None:
+        return []
+    if login["ok"]:
+        return [("site login", f"works ({login['federated_id']})")]
+    return [("site login", f"FAILS: {login['error']}")]
 
 
 def _yes(flag: bool) -> str:
@@ -115,6 +152,7 @@ def _rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("site url", site["url"] or "(not set)"),
         ("user", site["user"] or "(not set)"),
         ("credential source", credential),
+        *_login_row(report.get("site_login")),
         ("webdav root", site["webdav_root"]),
         ("verify tls", _yes(site["verify_tls"])),
         ("ca bundle", site["ca_bundle"] or "(system default)"),

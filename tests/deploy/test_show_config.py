@@ -6,6 +6,7 @@ admin runs it in a single-user container.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -154,22 +156,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_asks_the_running_server_first(run_command, tmp_path):
-    """What the running server uses wins over what this shell's environment says now."""
-    server_env = {
-        "CS3_SITE_URL": "https://running.example.org",
-        "CS3_USER": "frank",
-        "CS3_PASSWORD": PASSWORD,
-        "CS3_MANAGE_CONTENTS": "0",
-    }
+@contextlib.contextmanager
+def running_server(run_command, cwd: Path, env: dict[str, str]) -> Iterator[None]:
+    """A real ``jupyter server`` with ``env``, listed in the runtime folder the command reads."""
     command = [sys.executable, "-m", "jupyter_server", f"--port={free_port()}", "--no-browser"]
     command += [f"--IdentityProvider.token={secrets.token_hex(16)}"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     server = subprocess.Popen(
         command,
-        env=run_command.environment(server_env),
-        cwd=tmp_path,
+        env=run_command.environment(env),
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -178,6 +175,21 @@ def test_asks_the_running_server_first(run_command, tmp_path):
         while not list(run_command.runtime_dir.glob("jpserver-*.json")):
             assert server.poll() is None and time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_asks_the_running_server_first(run_command, tmp_path):
+    """What the running server uses wins over what this shell's environment says now."""
+    server_env = {
+        "CS3_SITE_URL": "https://running.example.org",
+        "CS3_USER": "frank",
+        "CS3_PASSWORD": PASSWORD,
+        "CS3_MANAGE_CONTENTS": "0",
+    }
+    with running_server(run_command, tmp_path, server_env):
         now = {"CS3_SITE_URL": "https://edited-since.example.org", "CS3_USER": "grace"}
         result = run_command(now, "--json")
         (report,) = json.loads(result.stdout)
@@ -189,6 +201,26 @@ def test_asks_the_running_server_first(run_command, tmp_path):
 
         local = run_command(now, "--json", "--local")
         assert json.loads(local.stdout)[0]["site"]["user"] == "grace"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("right_password", [False, True])
+def test_says_whether_the_server_can_sign_in_to_its_site(
+    run_command, tmp_path, mesh, new_user, right_password
+):
+    """Settings that look right can carry a wrong password: the running server tries it."""
+    user = new_user("a")
+    password = user.password if right_password else "not-" + user.password
+    server_env = {
+        "CS3_SITE_URL": mesh.site("a").url,
+        "CS3_USER": user.user,
+        "CS3_PASSWORD": password,
+        "CS3_MANAGE_CONTENTS": "0",
+    }
+    with running_server(run_command, tmp_path, server_env):
+        result = run_command({})
+    line = next(row for row in result.stdout.splitlines() if row.startswith("site login"))
+    if right_password:
+        assert "works" in line and f"({user.user}@" in line, line
+    else:
+        assert "FAILS" in line and "refused" in line, line
+    assert password not in result.stdout + result.stderr
