@@ -136,7 +136,14 @@ def run(command: list[str], env: dict[str, str]) -> int:
     """Run ``command`` until it ends; signals meant for us go to it. Its exit status."""
     children: list[subprocess.Popen[bytes]] = []
 
+    # Without a terminal, an interrupt cannot be the start of a conversation (Jupyter asks
+    # "Shut down?" at a prompt, and exits at once when it cannot, leaving its kernels and their
+    # working copies behind): the command gets SIGTERM, the request to stop cleanly.
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+
     def forward(signum: int, _frame: object) -> None:
+        if signum == signal.SIGINT and not interactive:
+            signum = signal.SIGTERM
         for child in children:
             child.send_signal(signum)
 

@@ -138,6 +138,41 @@ def test_sigterm_stops_the_command_and_then_the_mesh(binder_env):
         requests.get(site, timeout=5)
 
 
+def test_an_interrupt_without_a_terminal_asks_the_command_to_stop_cleanly(binder_env):
+    """Ctrl-C sent by a script (no terminal): Jupyter would exit at once on SIGINT, without
+    shutting its kernels down; the command is asked with SIGTERM instead."""
+    waiter = (
+        "import signal, sys, time\n"
+        "def stop(signum, frame):\n"
+        "    print('STOPPED BY', signal.Signals(signum).name, flush=True)\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        "print('READY', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    start = subprocess.Popen(
+        [str(START), sys.executable, "-c", waiter],
+        env=binder_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in start.stdout:
+            if line.startswith("READY"):
+                break
+        start.send_signal(signal.SIGINT)
+        rest, errors = start.communicate(timeout=60)
+    finally:
+        if start.poll() is None:
+            start.kill()
+            start.wait()
+    assert "STOPPED BY SIGTERM" in rest, (rest, errors)
+    assert start.returncode == 0
+
+
 def test_help_prints_usage_and_starts_nothing(binder_env):
     shown = run_start(binder_env, "--help")
     assert shown.returncode == 0, shown.stderr
