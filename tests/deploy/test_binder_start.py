@@ -7,11 +7,13 @@ commands given are small programs that check what a notebook server would get.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,20 +107,34 @@ def test_the_server_started_by_start_is_configured_for_the_site(binder_env):
     assert report["site"]["mesh_directory_url"].startswith(report["site"]["url"])
 
 
+@contextlib.contextmanager
+def started(binder_env: dict[str, str], script: str) -> Iterator[subprocess.Popen[str]]:
+    """``binder/start`` running ``python -c script``, with no terminal; killed if still up."""
+    start = subprocess.Popen(
+        [str(START), sys.executable, "-c", script],
+        env=binder_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield start
+    finally:
+        if start.poll() is None:
+            start.kill()
+            start.wait()
+        start.stdout.close()
+        start.stderr.close()
+
+
 def test_sigterm_stops_the_command_and_then_the_mesh(binder_env):
     waiter = (
         "import os, sys, time\n"
         "print('RESULT {\"site\": \"' + os.environ['CS3_SITE_URL'] + '\"}', flush=True)\n"
         "time.sleep(120)\n"
     )
-    start = subprocess.Popen(
-        [str(START), sys.executable, "-c", waiter],
-        env=binder_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with started(binder_env, waiter) as start:
         site = ""
         for line in start.stdout:
             if line.startswith("RESULT "):
@@ -128,12 +144,6 @@ def test_sigterm_stops_the_command_and_then_the_mesh(binder_env):
         assert requests.get(site, timeout=5).status_code < 500  # the mesh is up meanwhile
         start.send_signal(signal.SIGTERM)
         assert start.wait(timeout=60) == 128 + signal.SIGTERM
-    finally:
-        if start.poll() is None:
-            start.kill()
-            start.wait()
-        start.stdout.close()
-        start.stderr.close()
     with pytest.raises(requests.ConnectionError):  # stopped before start returned
         requests.get(site, timeout=5)
 
@@ -151,24 +161,12 @@ def test_an_interrupt_without_a_terminal_asks_the_command_to_stop_cleanly(binder
         "print('READY', flush=True)\n"
         "time.sleep(120)\n"
     )
-    start = subprocess.Popen(
-        [str(START), sys.executable, "-c", waiter],
-        env=binder_env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with started(binder_env, waiter) as start:
         for line in start.stdout:
             if line.startswith("READY"):
                 break
         start.send_signal(signal.SIGINT)
         rest, errors = start.communicate(timeout=60)
-    finally:
-        if start.poll() is None:
-            start.kill()
-            start.wait()
     assert "STOPPED BY SIGTERM" in rest, (rest, errors)
     assert start.returncode == 0
 
